@@ -8,6 +8,8 @@ printed as ``0 36000 29145 2``.
 
 from __future__ import annotations
 
+from eligo.errors import InvalidInput
+
 __all__ = [
     "GTIN_LENGTHS",
     "InvalidGtin",
@@ -21,8 +23,10 @@ _STRIP = str.maketrans("", "", " -\t")
 _ASCII_DIGITS = frozenset("0123456789")
 
 
-class InvalidGtin(ValueError):  # noqa: N818 - name fixed by the catalog API contract
-    """The text is not a valid GTIN; the message says exactly why."""
+class InvalidGtin(InvalidInput, ValueError):  # noqa: N818 - name fixed by the catalog API contract
+    """The text is not a valid GTIN; the message says exactly why (shown to API clients as 422)."""
+
+    code = "invalid_gtin"
 
 
 def gtin_check_digit(body: str) -> int:

@@ -85,3 +85,13 @@ def test_any_single_digit_change_is_detected(body: str, data: st.DataObject) -> 
         return
     with pytest.raises(InvalidGtin, match="check digit"):
         normalize_gtin(changed)
+
+
+def test_invalid_gtin_maps_to_invalid_input() -> None:
+    from eligo.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as info:
+        normalize_gtin("036000291453")
+    assert info.value.code == "invalid_gtin"
+    assert info.value.http_status == 422
+    assert str(info.value) == "GTIN check digit should be 2, got 3"
