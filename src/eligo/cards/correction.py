@@ -1,0 +1,375 @@
+"""Per-field validators and repairs for card values read by OCR.
+
+Each normaliser takes OCR text and returns the canonical value or ``None`` when the text cannot
+be that field. Character confusions (O/0, I/1, S/5, B/8, ...) are repaired only where the
+field's format says which class a position must be, and every change is reported as a
+``Correction`` so the pipeline can record it in the field's provenance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from eligo.cards import vocab
+
+# Letters OCR confuses with digits, and back.
+TO_DIGIT: dict[str, str] = {
+    "O": "0",
+    "Q": "0",
+    "D": "0",
+    "U": "0",
+    "I": "1",
+    "L": "1",
+    "|": "1",
+    "!": "1",
+    "T": "7",
+    "Z": "2",
+    "S": "5",
+    "B": "8",
+    "G": "6",
+    "A": "4",
+}
+TO_ALPHA: dict[str, str] = {
+    "0": "O",
+    "1": "I",
+    "5": "S",
+    "8": "B",
+    "2": "Z",
+    "6": "G",
+    "4": "A",
+    "7": "T",
+}
+
+# MBI letters exclude S, L, O, I, B, Z (CMS MBI format specification).
+MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
+# Position classes: C = 1-9, A = MBI letter, N = 0-9, X = MBI letter or digit.
+MBI_PATTERN = "CAXNAXNAANN"
+# Where an excluded letter shows up in a letter slot, the look-alike letter that is allowed.
+MBI_LETTER_FIX: dict[str, str] = {"O": "D", "I": "J", "S": "C", "L": "E", "B": "P", "Z": "Y"}
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One change made to a field value, kept in provenance."""
+
+    kind: str
+    before: str
+    after: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"step": "correct", "kind": self.kind, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    value: str
+    corrections: tuple[Correction, ...] = ()
+
+
+def compact(text: str) -> str:
+    """Drop spaces and separator punctuation that cards print inside ids."""
+    return re.sub(r"[\s\-–.·:]+", "", text)
+
+
+def _to_digits(text: str) -> str:
+    return "".join(TO_DIGIT.get(ch, ch) for ch in text.upper())
+
+
+# --- RxBIN ---------------------------------------------------------------------------------
+
+
+def normalize_bin(text: str) -> Normalized | None:
+    """RxBIN (IIN): exactly 6 digits."""
+    raw = compact(text).upper()
+    fixed = _to_digits(raw)
+    if not re.fullmatch(r"\d{6}", fixed):
+        return None
+    fixes = (Correction("bin_digits", raw, fixed),) if fixed != raw else ()
+    return Normalized(fixed, fixes)
+
+
+# --- phone numbers -------------------------------------------------------------------------
+
+
+PHONE_CANDIDATE = re.compile(
+    r"(?<![\dA-Z])(?:1[\s.\-]?)?\(?[\dOIlSB]{3}\)?[\s.\-]?[\dOIlSB]{3}[\s.\-]?[\dOIlSB]{4}(?![\d])"
+)
+
+
+def format_phone(digits10: str) -> str:
+    return f"{digits10[0:3]}-{digits10[3:6]}-{digits10[6:10]}"
+
+
+def normalize_phone(text: str) -> Normalized | None:
+    """A NANP number (area and exchange codes start 2-9), formatted ``NXX-NXX-XXXX``.
+
+    Vanity letters are not converted: cards print the digits next to them.
+    """
+    raw = text.strip()
+    body = re.sub(r"(?i)\b(?:ext|x)\.?\s*\d+\s*$", "", raw)
+    chars = [TO_DIGIT.get(ch.upper(), ch) if ch in "OoIlSB|" else ch for ch in body]
+    digits = "".join(ch for ch in chars if ch.isdigit())
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    if len(digits) != 10 or digits[0] in "01" or digits[3] in "01":
+        return None
+    out = format_phone(digits)
+    plain = "".join(ch for ch in body if ch.isdigit())
+    fixes = (Correction("phone_chars", raw, out),) if plain not in (digits, "1" + digits) else ()
+    return Normalized(out, fixes)
+
+
+def find_phones(text: str) -> list[tuple[int, str]]:
+    """All phone numbers in a text, as (start offset, canonical number)."""
+    found: list[tuple[int, str]] = []
+    for match in PHONE_CANDIDATE.finditer(text):
+        norm = normalize_phone(match.group(0))
+        if norm is not None:
+            found.append((match.start(), norm.value))
+    return found
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("JAN", "JANUARY"),
+            ("FEB", "FEBRUARY"),
+            ("MAR", "MARCH"),
+            ("APR", "APRIL"),
+            ("MAY",),
+            ("JUN", "JUNE"),
+            ("JUL", "JULY"),
+            ("AUG", "AUGUST"),
+            ("SEP", "SEPT", "SEPTEMBER"),
+            ("OCT", "OCTOBER"),
+            ("NOV", "NOVEMBER"),
+            ("DEC", "DECEMBER"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{4}|\d{2})(?!\d)")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})(?!\d)")
+_MONTH_YEAR = re.compile(r"(?<!\d)(\d{1,2})\s*[/\-]\s*(\d{4})(?!\d)")
+_TEXT_DATE = re.compile(r"\b([A-Z]{3,9})\.?\s+(\d{1,2})(?:ST|ND|RD|TH)?,?\s+(\d{4})\b")
+_DAY_TEXT_DATE = re.compile(r"\b(\d{1,2})\s+([A-Z]{3,9})\.?,?\s+(\d{4})\b")
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def normalize_date(text: str) -> Normalized | None:
+    """A date as ISO ``YYYY-MM-DD``; US month-first order; ``MM/YYYY`` means the 1st."""
+    raw = text.strip()
+    up = raw.upper()
+    # Digits misread as letters inside a numeric date ("O1/0I/2025").
+    fixed = re.sub(
+        r"[\dOIlS|]+(?:\s*[/\-.]\s*[\dOIlS|]+){1,2}",
+        lambda m: "".join(TO_DIGIT.get(c, c) if c in "OISL|" else c for c in m.group(0).upper()),
+        up,
+    )
+    fixes: tuple[Correction, ...] = ()
+    if fixed != up:
+        fixes = (Correction("date_digits", raw, fixed),)
+    for pattern, order in ((_ISO_DATE, "ymd"), (_NUM_DATE, "mdy")):
+        m = pattern.search(fixed)
+        if m:
+            a, b, c = m.groups()
+            iso = _iso(int(a), int(b), int(c)) if order == "ymd" else _iso(_year(c), int(a), int(b))
+            if iso:
+                return Normalized(iso, fixes)
+    m = _TEXT_DATE.search(fixed)
+    if m and m.group(1) in _MONTHS:
+        iso = _iso(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)))
+        if iso:
+            return Normalized(iso, fixes)
+    m = _DAY_TEXT_DATE.search(fixed)
+    if m and m.group(2) in _MONTHS:
+        iso = _iso(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))
+        if iso:
+            return Normalized(iso, fixes)
+    m = _MONTH_YEAR.search(fixed)
+    if m:
+        iso = _iso(int(m.group(2)), int(m.group(1)), 1)
+        if iso:
+            return Normalized(iso, fixes)
+    return None
+
+
+# --- Medicare MBI --------------------------------------------------------------------------
+
+
+def _mbi_char(ch: str, cls: str) -> str | None:
+    if cls == "C":
+        ch = TO_DIGIT.get(ch, ch)
+        return ch if ch in "123456789" else None
+    if cls == "N":
+        ch = TO_DIGIT.get(ch, ch)
+        return ch if ch.isdigit() else None
+    if cls == "A":
+        ch = TO_ALPHA.get(ch, ch)
+        ch = MBI_LETTER_FIX.get(ch, ch)
+        return ch if ch in MBI_LETTERS else None
+    # X: letter or digit; an excluded letter is most likely its digit look-alike.
+    if ch.isdigit() or ch in MBI_LETTERS:
+        return ch
+    fixed = TO_DIGIT.get(ch)
+    return fixed if fixed is not None and fixed.isdigit() else None
+
+
+def is_valid_mbi(text: str) -> bool:
+    return len(text) == 11 and all(
+        _mbi_char(ch, cls) == ch for ch, cls in zip(text, MBI_PATTERN, strict=True)
+    )
+
+
+def normalize_mbi(text: str) -> Normalized | None:
+    """A Medicare Beneficiary Identifier: 11 characters, position rules ``CAXNAXNAANN``."""
+    raw = compact(text).upper()
+    if len(raw) != 11:
+        return None
+    out = []
+    for ch, cls in zip(raw, MBI_PATTERN, strict=True):
+        fixed = _mbi_char(ch, cls)
+        if fixed is None:
+            return None
+        out.append(fixed)
+    value = "".join(out)
+    fixes = (Correction("mbi_chars", raw, value),) if value != raw else ()
+    return Normalized(value, fixes)
+
+
+def format_mbi(value: str) -> str:
+    """The printed form with dashes (``1EG4-TE5-MK73``)."""
+    return f"{value[:4]}-{value[4:7]}-{value[7:]}"
+
+
+# --- ids and codes -------------------------------------------------------------------------
+
+
+def repair_id(text: str) -> Normalized | None:
+    """A member/group/Rx id as printed, without spaces (dashes kept).
+
+    In a numeric body (after a prefix of up to three letters), a letter OCR confuses with a
+    digit and flanked by digits is read as that digit; ids with several letters are left alone.
+    """
+    raw = re.sub(r"\s+", "", text).upper().strip("#:*.,;")
+    if len(raw) < 3 or not re.fullmatch(r"[A-Z0-9|\-/]+", raw):
+        return None
+    m = re.match(r"([A-Z]{0,3})(.*)", raw)
+    assert m is not None
+    prefix, body = m.group(1), m.group(2).replace("|", "1")
+    letters_in_body = [i for i, ch in enumerate(body) if ch.isalpha()]
+    if len(body) >= 5 and 0 < len(letters_in_body) <= 2:
+        chars = list(body)
+        for i in letters_in_body:
+            left = chars[i - 1] if i > 0 else ""
+            right = chars[i + 1] if i + 1 < len(chars) else ""
+            if chars[i] in TO_DIGIT and left.isdigit() and right.isdigit():
+                chars[i] = TO_DIGIT[chars[i]]
+        body = "".join(chars)
+    value = prefix + body
+    fixes = (Correction("id_digits", raw, value),) if value != raw else ()
+    return Normalized(value, fixes)
+
+
+def normalize_pcn(text: str) -> Normalized | None:
+    raw = re.sub(r"\s+", "", text).upper()
+    if not re.fullmatch(r"[A-Z0-9]{2,10}", raw):
+        return None
+    return Normalized(raw)
+
+
+def normalize_issuer(text: str) -> Normalized | None:
+    """Health-plan issuer id: 80840 followed by a 10-digit id."""
+    raw = compact(text).upper()
+    fixed = _to_digits(raw)
+    if not re.fullmatch(r"80840\d{10}", fixed):
+        return None
+    fixes = (Correction("issuer_digits", raw, fixed),) if fixed != raw else ()
+    return Normalized(fixed, fixes)
+
+
+_AMOUNT = re.compile(r"\$\s*([\dOSIl,]+(?:\.\d{2})?)")
+
+
+def normalize_amount(text: str) -> Normalized | None:
+    """A dollar amount printed as ``$1,500`` -> ``$1,500`` (digits repaired)."""
+    m = _AMOUNT.search(text)
+    if not m:
+        m2 = re.fullmatch(r"\s*(\d[\d,]*(?:\.\d{2})?)\s*", text)
+        if not m2:
+            return None
+        number = m2.group(1)
+    else:
+        number = m.group(1)
+    fixed = _to_digits(number.upper().replace(",", ""))
+    if not re.fullmatch(r"\d+(?:\.\d{2})?", fixed):
+        return None
+    whole, _, cents = fixed.partition(".")
+    out = f"${int(whole):,}" + (f".{cents}" if cents and cents != "00" else "")
+    return Normalized(out)
+
+
+def normalize_name(text: str) -> Normalized | None:
+    cleaned = " ".join(re.sub(r"[^A-Za-z'\-., ]+", " ", text).split())
+    if len(cleaned) < 2 or not re.search(r"[A-Za-z]{2}", cleaned):
+        return None
+    return Normalized(cleaned)
+
+
+def normalize_text(text: str) -> Normalized | None:
+    cleaned = " ".join(text.strip(" :#*").split())
+    return Normalized(cleaned) if cleaned else None
+
+
+# field -> normaliser; fields not listed use normalize_text.
+NORMALIZERS: dict[str, Callable[[str], Normalized | None]] = {
+    "rx_bin": normalize_bin,
+    "rx_pcn": normalize_pcn,
+    "member_id": repair_id,
+    "group_number": repair_id,
+    "rx_group": repair_id,
+    "rx_id": repair_id,
+    "rx_plan": normalize_text,
+    "plan_number": repair_id,
+    "payer_id": repair_id,
+    "medicaid_id": repair_id,
+    "issuer_id": normalize_issuer,
+    "medicare_mbi": normalize_mbi,
+    "effective_date": normalize_date,
+    "medicare_part_a_date": normalize_date,
+    "medicare_part_b_date": normalize_date,
+    "phone_customer_service": normalize_phone,
+    "phone_pharmacy": normalize_phone,
+    "phone_provider": normalize_phone,
+    "member_name": normalize_name,
+    "subscriber_name": normalize_name,
+    "deductible": normalize_amount,
+}
+
+
+def normalize_field(key: str, text: str) -> Normalized | None:
+    return NORMALIZERS.get(key, normalize_text)(text)
+
+
+def pbm_from_bin(rx_bin: str) -> str | None:
+    return vocab.pbm_for_bin(rx_bin)

@@ -1,0 +1,461 @@
+"""Label OCR lines as card fields: label anchors, layout geometry, value formats, a line model.
+
+The work is labelling text, not reading it. For one card side:
+
+1. Split every OCR line into segments at label anchors ("Member ID", "RxBIN", "Grp"...);
+   the text after an anchor, up to the next anchor, is that field's inline value.
+2. An anchor with no inline value takes the nearest line to its right, or else below it.
+3. Value formats find what is printed without a label (MBI, the 80840 issuer, copays).
+4. Lines that are still unlabelled go to a small learned line classifier (``linemodel``)
+   trained on synthetic cards, which knows payer names, member names, plan names... by
+   position, size and wording.
+
+Every candidate carries the OCR score of its line(s), an extraction score from how it was
+found, and its box in the OCR image's pixels.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from eligo.cards import correction, vocab
+from eligo.cards.ocr import Box, OcrLine
+
+# Single-word anchors that are common English words: only anchors at the start of a line or
+# when followed by ':' or '#'.
+WEAK_LABELS = frozenset(
+    {
+        "ID",
+        "NAME",
+        "MEMBER",
+        "GROUP",
+        "PLAN",
+        "TYPE",
+        "PRODUCT",
+        "NETWORK",
+        "COVERAGE",
+        "CALL",
+        "SERVICE",
+        "MEMBERS",
+        "CLAIMS",
+        "PHARMACY",
+        "PROVIDER",
+        "PROVIDERS",
+        "PATIENT",
+        "INSURED",
+        "EMPLOYEE",
+        "RECIPIENT",
+        "SUBSCRIBER",
+        "EFFECTIVE",
+        "EFF",
+        "ISSUED",
+        "COMPANY",
+        "SPONSOR",
+        "CONTRACT",
+        "QUESTIONS",
+        "DEDUCTIBLE",
+        "DED",
+        "EDI",
+        "CIN",
+        "ENROLLEE",
+        "BENEFICIARY",
+        "CARDHOLDER",
+        "DEPENDENT",
+        "DEPENDENTS",
+        "EMPLOYER",
+        "ISSUER",
+        "PRECERTIFICATION",
+        "PHARMACIST",
+        "PHARMACISTS",
+        "COPAY",
+        "COPAYS",
+    }
+)
+
+# Per-method prior for the extraction score.
+METHOD_SCORE = {
+    "label_inline": 0.95,
+    "label_right": 0.9,
+    "label_below": 0.85,
+    "format": 0.85,
+    "bin_table": 0.8,
+}
+
+# Fields whose value may continue over several lines below the anchor.
+MULTILINE_FIELDS = frozenset({"claims_address", "dependents"})
+PHONE_FIELDS = frozenset({"phone_customer_service", "phone_pharmacy", "phone_provider"})
+DATE_FIELDS = frozenset({"effective_date", "medicare_part_a_date", "medicare_part_b_date"})
+
+_UNIT = re.compile(r"[A-Za-z0-9]+|#")
+_MBI_LIKE = re.compile(
+    r"(?<![A-Z0-9])([1-9][A-Z0-9]{3})[\s\-]?([A-Z0-9]{3})[\s\-]?([A-Z0-9]{4})(?![A-Z0-9])"
+)
+_ISSUER = re.compile(r"\(?\s*80840\s*\)?[\s\-]*((?:\d[\s\-]?){10})")
+_MONEY = r"(?:\$\s?[\dOSIl][\d,OSIl]*(?:\.\d{2})?|\d{1,3}\s?%)"
+_COPAY_PAIR = re.compile(
+    r"([A-Za-z][A-Za-z /&.\-]{0,24}?)\s*[:=\-]?\s*(" + _MONEY + r")(?:\s*(?:copay|co-pay))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Candidate:
+    """One field value found on a card side, before correction."""
+
+    key: str
+    text: str
+    box: Box
+    ocr_score: float
+    extract_score: float
+    method: str
+    lines: tuple[int, ...]
+    label: str | None = None
+    value: object = None  # structured value (copays)
+    notes: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    key: str
+    line: int
+    start: int  # char offsets of the label in the line text
+    end: int
+    label: str
+
+
+def _units(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0).upper(), m.start(), m.end()) for m in _UNIT.finditer(text)]
+
+
+def _split_glued(text: str) -> str:
+    """Separate labels OCR glued to their values: 'RxBIN:610014', 'BIN610014', 'ID#123'."""
+    text = re.sub(r":(?=\S)", ": ", text)
+    text = re.sub(r"(?i)\b(RXBIN|RXPCN|RXGRP|BIN|PCN|GRP)(?=\d)", r"\1 ", text)
+    return text
+
+
+def find_anchors(text: str, line_idx: int) -> list[Anchor]:
+    """Label anchors in one line, longest match first, left to right."""
+    units = _units(text)
+    labels = vocab.label_tokens_sorted()
+    anchors: list[Anchor] = []
+    i = 0
+    while i < len(units):
+        matched = None
+        for tokens, key in labels:
+            n = len(tokens)
+            if i + n <= len(units) and tuple(u[0] for u in units[i : i + n]) == tokens:
+                matched = (tokens, key, n)
+                break
+        if matched is None:
+            i += 1
+            continue
+        tokens, key, n = matched
+        start, end = units[i][1], units[i + n - 1][2]
+        rest = text[end:]
+        label_text = " ".join(tokens)
+        followed_by_mark = bool(re.match(r"\s*[:#]", rest))
+        at_start = i == 0
+        weak = label_text in WEAK_LABELS
+        if at_start or followed_by_mark or not weak:
+            # absorb a trailing ':' / '#' / '.' into the label
+            m = re.match(r"\s*[:#.]+", rest)
+            if m:
+                end += m.end()
+            anchors.append(Anchor(key, line_idx, start, end, label_text))
+            i += n
+        else:
+            i += 1
+    return anchors
+
+
+def _sub_box(line: OcrLine, start: int, end: int) -> Box:
+    """Approximate box of a character span of a line (proportional to character count)."""
+    n = max(len(line.text), 1)
+    x0, y0, x1, y1 = line.box
+    w = x1 - x0
+    return (x0 + w * start / n, y0, x0 + w * end / n, y1)
+
+
+def _v_overlap(a: Box, b: Box) -> float:
+    inter = min(a[3], b[3]) - max(a[1], b[1])
+    return max(0.0, inter) / max(1e-6, min(a[3] - a[1], b[3] - b[1]))
+
+
+def _h_overlap(a: Box, b: Box) -> float:
+    inter = min(a[2], b[2]) - max(a[0], b[0])
+    return max(0.0, inter) / max(1e-6, min(a[2] - a[0], b[2] - b[0]))
+
+
+@dataclass
+class SideExtraction:
+    lines: list[OcrLine]
+    candidates: list[Candidate]
+    used: set[int]  # lines consumed as labels or values
+    label_lines: set[int]
+
+
+class Extractor:
+    """Rule-based labelling plus an optional learned line classifier."""
+
+    def __init__(self, line_model: object | None = None) -> None:
+        self.line_model = line_model
+
+    def extract(self, lines: list[OcrLine], width: float, height: float) -> SideExtraction:
+        lines = [OcrLine(_split_glued(ln.text), ln.box, ln.score) for ln in lines]
+        anchors_by_line = [find_anchors(ln.text, i) for i, ln in enumerate(lines)]
+        label_lines = {
+            i
+            for i, anchors in enumerate(anchors_by_line)
+            if anchors
+            and not _value_after(lines[i].text, anchors[-1].end).strip()
+            and anchors[0].start <= 1
+        }
+        used: set[int] = set()
+        candidates: list[Candidate] = []
+        med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0
+
+        for i, anchors in enumerate(anchors_by_line):
+            line = lines[i]
+            for j, anchor in enumerate(anchors):
+                end = anchors[j + 1].start if j + 1 < len(anchors) else len(line.text)
+                raw = line.text[anchor.end : end]
+                value = raw.strip(" :#.-")
+                if anchor.start <= 1 or j > 0:
+                    used.add(i)
+                if value:
+                    lead = len(raw) - len(raw.lstrip(" :#.-"))
+                    vs = anchor.end + lead
+                    cand = Candidate(
+                        key=anchor.key,
+                        text=value,
+                        box=_sub_box(line, vs, vs + len(value)),
+                        ocr_score=line.score,
+                        extract_score=METHOD_SCORE["label_inline"],
+                        method="label_inline",
+                        lines=(i,),
+                        label=anchor.label,
+                    )
+                    if anchor.key in MULTILINE_FIELDS:
+                        self._extend_below(cand, lines, i, label_lines, med_h, used)
+                    candidates.append(cand)
+                    used.add(i)
+                elif j == len(anchors) - 1:
+                    cand_or_none = self._linked_value(anchor, lines, i, label_lines, med_h, used)
+                    if cand_or_none is not None:
+                        candidates.append(cand_or_none)
+        candidates.extend(self._format_fields(lines, used, candidates))
+        return SideExtraction(lines, candidates, used, label_lines)
+
+    def _linked_value(
+        self,
+        anchor: Anchor,
+        lines: list[OcrLine],
+        i: int,
+        label_lines: set[int],
+        med_h: float,
+        used: set[int],
+    ) -> Candidate | None:
+        """The value of a bare label: the nearest free line to its right, else below."""
+        lab = _sub_box(lines[i], anchor.start, anchor.end)
+        best: tuple[float, int, str] | None = None
+        for k, other in enumerate(lines):
+            if k == i or k in label_lines:
+                continue
+            b = other.box
+            gap_x = b[0] - lab[2]
+            if _v_overlap(lab, b) >= 0.5 and -0.5 * med_h <= gap_x <= 12 * med_h:
+                dist = gap_x
+                if best is None or dist < best[0]:
+                    best = (dist, k, "label_right")
+        if best is None:
+            for k, other in enumerate(lines):
+                if k == i or k in label_lines:
+                    continue
+                b = other.box
+                gap_y = b[1] - lab[3]
+                aligned = _h_overlap(lab, b) > 0.3 or abs(b[0] - lab[0]) < 1.5 * med_h
+                if aligned and -0.3 * med_h <= gap_y <= 1.6 * max(med_h, lab[3] - lab[1]):
+                    dist = gap_y + 0.05 * abs(b[0] - lab[0])
+                    if best is None or dist < best[0]:
+                        best = (dist, k, "label_below")
+        if best is None:
+            return None
+        _, k, method = best
+        other = lines[k]
+        # The value line may itself hold a further label ("610014  PCN ADV"): cut there.
+        anchors = find_anchors(other.text, k)
+        cut = next((a.start for a in anchors if a.start > 0), len(other.text))
+        value = other.text[:cut].strip(" :#.-")
+        if not value:
+            return None
+        used.add(k)
+        cand = Candidate(
+            key=anchor.key,
+            text=value,
+            box=_sub_box(other, 0, cut),
+            ocr_score=other.score,
+            extract_score=METHOD_SCORE[method],
+            method=method,
+            lines=(k,),
+            label=anchor.label,
+        )
+        if anchor.key in MULTILINE_FIELDS:
+            self._extend_below(cand, lines, k, label_lines, med_h, used)
+        return cand
+
+    def _extend_below(
+        self,
+        cand: Candidate,
+        lines: list[OcrLine],
+        k: int,
+        label_lines: set[int],
+        med_h: float,
+        used: set[int],
+    ) -> None:
+        """Continue a multi-line value (addresses) with left-aligned lines just below."""
+        last = lines[k].box
+        texts = [cand.text]
+        boxes = [cand.box]
+        scores = [cand.ocr_score]
+        line_ids = list(cand.lines)
+        for _ in range(3):
+            nxt = None
+            for m, other in enumerate(lines):
+                if m in line_ids or m in label_lines or m in used:
+                    continue
+                b = other.box
+                gap = b[1] - last[3]
+                if -0.3 * med_h <= gap <= 1.0 * med_h and abs(b[0] - boxes[-1][0]) < 2 * med_h:
+                    nxt = m
+                    break
+            if nxt is None:
+                break
+            other = lines[nxt]
+            if correction.find_phones(other.text) or find_anchors(other.text, nxt):
+                break
+            texts.append(other.text.strip())
+            boxes.append(other.box)
+            scores.append(other.score)
+            line_ids.append(nxt)
+            used.add(nxt)
+            last = other.box
+        cand.text = ", ".join(texts)
+        cand.box = (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+        cand.ocr_score = min(scores)
+        cand.lines = tuple(line_ids)
+
+    def _format_fields(
+        self, lines: list[OcrLine], used: set[int], found: list[Candidate]
+    ) -> list[Candidate]:
+        """Fields recognised by their value format rather than a label."""
+        have = {c.key for c in found}
+        out: list[Candidate] = []
+        for i, line in enumerate(lines):
+            up = line.text.upper()
+            if "medicare_mbi" not in have:
+                m = _MBI_LIKE.search(up)
+                if m and correction.normalize_mbi("".join(m.groups())) is not None:
+                    out.append(
+                        Candidate(
+                            "medicare_mbi",
+                            m.group(0),
+                            _sub_box(line, m.start(), m.end()),
+                            line.score,
+                            METHOD_SCORE["format"],
+                            "format",
+                            (i,),
+                        )
+                    )
+                    have.add("medicare_mbi")
+                    used.add(i)
+            if "issuer_id" not in have:
+                m = _ISSUER.search(up)
+                if m:
+                    out.append(
+                        Candidate(
+                            "issuer_id",
+                            "80840" + re.sub(r"\D", "", m.group(1)),
+                            _sub_box(line, m.start(), m.end()),
+                            line.score,
+                            METHOD_SCORE["format"],
+                            "format",
+                            (i,),
+                        )
+                    )
+                    have.add("issuer_id")
+                    used.add(i)
+        copays = self._copays(lines, found)
+        if copays is not None and "copays" not in have:
+            out.append(copays)
+        return out
+
+    def _copays(self, lines: list[OcrLine], found: list[Candidate]) -> Candidate | None:
+        """Benefit/amount pairs ("PCP $25", "ER: $250") anywhere on the side."""
+        taken_lines = {
+            ln
+            for c in found
+            if c.key in ("deductible", "plan_name", "plan_number")
+            for ln in c.lines
+        }
+        pairs: list[dict[str, str]] = []
+        boxes: list[Box] = []
+        scores: list[float] = []
+        ids: list[int] = []
+        for i, line in enumerate(lines):
+            if i in taken_lines:
+                continue
+            text = line.text
+            for anchor in find_anchors(text, i):
+                if anchor.key == "copays" and anchor.start <= 1:
+                    text = " " * anchor.end + text[anchor.end :]
+            for m in _COPAY_PAIR.finditer(text):
+                benefit = m.group(1).strip(" :-=/")
+                if not benefit or not _is_benefit(benefit):
+                    continue
+                amount = re.sub(r"\s+", "", m.group(2))
+                pairs.append({"benefit": benefit, "amount": amount})
+                boxes.append(_sub_box(line, m.start(1), m.end(2)))
+            if any(ids_ == i for ids_ in ids):
+                continue
+            if boxes and (not ids or ids[-1] != i) and len(pairs) > len(ids):
+                ids.append(i)
+                scores.append(line.score)
+        if not pairs:
+            return None
+        return Candidate(
+            key="copays",
+            text="; ".join(f"{p['benefit']} {p['amount']}" for p in pairs),
+            box=(
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            ),
+            ocr_score=min(scores) if scores else 0.0,
+            extract_score=METHOD_SCORE["format"],
+            method="format",
+            lines=tuple(ids),
+            value=pairs,
+        )
+
+
+def _value_after(text: str, end: int) -> str:
+    return text[end:].strip(" :#.-")
+
+
+def _is_benefit(text: str) -> bool:
+    norm = vocab.norm_label(text)
+    if not norm:
+        return False
+    words = tuple(norm.split())
+    for tokens in vocab.benefit_tokens_sorted():
+        if words[-len(tokens) :] == tokens or words[: len(tokens)] == tokens:
+            return True
+    return False

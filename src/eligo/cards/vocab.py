@@ -1,0 +1,360 @@
+"""Card vocabularies: field label anchors, benefit names, known payers and the BIN -> PBM table.
+
+Labels are compared after ``norm_label`` (upper case, punctuation folded to spaces), so
+"Member ID#:" and "MEMBER ID" are the same anchor. Longer labels win over their prefixes
+("RxGrp" over "Grp", "Member ID" over "Member").
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# field key -> printed label variants. A label may belong to one field only.
+FIELD_LABELS: dict[str, tuple[str, ...]] = {
+    "member_id": (
+        "ID",
+        "ID #",
+        "ID NO",
+        "ID NUMBER",
+        "MEMBER ID",
+        "MEMBER #",
+        "MEMBER NO",
+        "MEMBER NUMBER",
+        "MEMBER ID NUMBER",
+        "MEMBER ID NO",
+        "MBR ID",
+        "MBR ID #",
+        "MBR #",
+        "SUBSCRIBER ID",
+        "SUBSCRIBER #",
+        "SUBSCRIBER NO",
+        "SUBSCRIBER NUMBER",
+        "IDENTIFICATION",
+        "IDENTIFICATION #",
+        "IDENTIFICATION NO",
+        "IDENTIFICATION NUMBER",
+        "ENROLLEE ID",
+        "INSURED ID",
+        "POLICY #",
+        "POLICY NO",
+        "POLICY NUMBER",
+        "CERTIFICATE #",
+        "CERT #",
+    ),
+    "member_name": (
+        "MEMBER",
+        "MEMBER NAME",
+        "NAME",
+        "ENROLLEE",
+        "ENROLLEE NAME",
+        "PATIENT",
+        "BENEFICIARY",
+        "BENEFICIARY NAME",
+        "INSURED",
+        "INSURED NAME",
+        "CARDHOLDER",
+        "CARDHOLDER NAME",
+        "RECIPIENT",
+        "RECIPIENT NAME",
+    ),
+    "subscriber_name": (
+        "SUBSCRIBER",
+        "SUBSCRIBER NAME",
+        "POLICYHOLDER",
+        "POLICY HOLDER",
+        "PRIMARY SUBSCRIBER",
+        "EMPLOYEE",
+        "EMPLOYEE NAME",
+    ),
+    "dependents": ("DEPENDENTS", "DEPENDENT", "DEPENDENT NAMES", "DEPS", "COVERED MEMBERS"),
+    "group_number": (
+        "GROUP",
+        "GRP",
+        "GRP #",
+        "GRP NO",
+        "GROUP #",
+        "GROUP NO",
+        "GROUP NUMBER",
+        "GROUP ID",
+        "GRP ID",
+        "GROUP NBR",
+    ),
+    "employer": ("EMPLOYER", "EMPLOYER NAME", "GROUP NAME", "COMPANY", "SPONSOR", "PLAN SPONSOR"),
+    # "PLAN" is printed for both names and types; extraction decides by the value.
+    "plan_name": ("PLAN", "PLAN NAME", "PRODUCT", "BENEFIT PLAN", "COVERAGE"),
+    "plan_type": ("PLAN TYPE", "TYPE", "COVERAGE TYPE", "PRODUCT TYPE", "NETWORK"),
+    "plan_number": (
+        "PLAN #",
+        "PLAN NO",
+        "PLAN NUMBER",
+        "PLAN ID",
+        "PLAN CODE",
+        "CONTRACT",
+        "CONTRACT #",
+        "CONTRACT NO",
+        "BENEFIT PLAN ID",
+    ),
+    "rx_bin": ("RXBIN", "RX BIN", "BIN", "BIN #", "RX BIN #", "BIN NO"),
+    "rx_pcn": ("RXPCN", "RX PCN", "PCN", "PCN #"),
+    "rx_group": ("RXGRP", "RX GRP", "RXGROUP", "RX GROUP", "RX GRP #", "RXGRP #", "RX GROUP #"),
+    "rx_id": ("RXID", "RX ID", "RX ID #", "RXID #", "RX MEMBER ID"),
+    "rx_plan": ("RXPLAN", "RX PLAN", "RX PLAN #"),
+    "pbm_name": (
+        "PBM",
+        "PHARMACY BENEFIT MANAGER",
+        "PHARMACY BENEFITS MANAGER",
+        "RX ADMINISTRATOR",
+    ),
+    "issuer_id": ("ISSUER", "ISSUER ID", "ISSUER #", "ISSUER 80840", "ISSUER NUMBER"),
+    "payer_id": (
+        "PAYER ID",
+        "PAYER #",
+        "PAYOR ID",
+        "EDI",
+        "EDI #",
+        "EDI PAYER ID",
+        "CLAIMS PAYER ID",
+        "ELECTRONIC PAYER ID",
+    ),
+    "effective_date": (
+        "EFFECTIVE",
+        "EFFECTIVE DATE",
+        "EFF",
+        "EFF DATE",
+        "EFF DT",
+        "COVERAGE DATE",
+        "COVERAGE EFFECTIVE",
+        "COVERAGE START",
+        "START DATE",
+        "ISSUE DATE",
+        "ISSUED",
+        "DATE ISSUED",
+    ),
+    "copays": ("COPAY", "COPAYS", "CO PAY", "CO PAYS", "COPAYMENTS", "OFFICE VISIT COPAYS"),
+    "deductible": (
+        "DEDUCTIBLE",
+        "DED",
+        "DEDUCT",
+        "IN NETWORK DEDUCTIBLE",
+        "ANNUAL DEDUCTIBLE",
+        "DEDUCTIBLE IND",
+        "IND DEDUCTIBLE",
+        "IND DED",
+        "INDIVIDUAL DEDUCTIBLE",
+    ),
+    "phone_customer_service": (
+        "CUSTOMER SERVICE",
+        "MEMBER SERVICES",
+        "MEMBER SERVICE",
+        "MEMBERS",
+        "CUSTOMER CARE",
+        "MEMBER CARE",
+        "QUESTIONS",
+        "QUESTIONS CALL",
+        "CALL",
+        "SERVICE",
+    ),
+    "phone_pharmacy": (
+        "PHARMACY",
+        "PHARMACY HELP DESK",
+        "PHARMACIST",
+        "PHARMACISTS",
+        "PHARMACY SERVICES",
+        "RX HELP DESK",
+        "PHARMACY HELPDESK",
+        "PHARMACIST USE ONLY",
+        "PHARMACISTS ONLY",
+    ),
+    "phone_provider": (
+        "PROVIDER",
+        "PROVIDERS",
+        "PROVIDER SERVICES",
+        "PROVIDER SERVICE",
+        "PROVIDER LINE",
+        "PROVIDERS CALL",
+        "FOR PROVIDERS",
+        "PRECERTIFICATION",
+        "PRIOR AUTHORIZATION",
+    ),
+    "claims_address": (
+        "CLAIMS",
+        "SEND CLAIMS TO",
+        "MAIL CLAIMS TO",
+        "SUBMIT CLAIMS TO",
+        "CLAIMS ADDRESS",
+        "MEDICAL CLAIMS",
+        "CLAIMS MAILING ADDRESS",
+        "FILE CLAIMS WITH",
+    ),
+    "medicare_mbi": (
+        "MEDICARE NUMBER",
+        "MEDICARE #",
+        "MEDICARE ID",
+        "MBI",
+        "MEDICARE BENEFICIARY IDENTIFIER",
+    ),
+    "medicare_part_a_date": ("HOSPITAL PART A", "PART A", "HOSPITAL INSURANCE PART A"),
+    "medicare_part_b_date": ("MEDICAL PART B", "PART B", "MEDICAL INSURANCE PART B"),
+    "medicaid_id": (
+        "MEDICAID ID",
+        "MEDICAID #",
+        "MEDICAID NUMBER",
+        "MEDICAID NO",
+        "RECIPIENT ID",
+        "CLIENT ID",
+        "CIN",
+        "BENEFICIARY ID",
+    ),
+}
+
+# Benefit names printed in copay blocks; canonical text is the printed abbreviation's expansion.
+COPAY_BENEFITS: tuple[str, ...] = (
+    "PCP",
+    "PRIMARY CARE",
+    "OFFICE VISIT",
+    "OV",
+    "SPECIALIST",
+    "SPEC",
+    "SPC",
+    "ER",
+    "EMERGENCY ROOM",
+    "EMERGENCY",
+    "URGENT CARE",
+    "UC",
+    "URGENT",
+    "TELEHEALTH",
+    "VIRTUAL VISIT",
+    "HOSPITAL",
+    "INPATIENT",
+    "OUTPATIENT",
+    "GENERIC",
+    "BRAND",
+    "RX",
+    "CHIRO",
+    "CHIROPRACTIC",
+    "PREVENTIVE",
+    "WELLNESS",
+)
+
+PLAN_TYPES: tuple[str, ...] = (
+    "PPO",
+    "HMO",
+    "EPO",
+    "POS",
+    "HDHP",
+    "HSA",
+    "HRA",
+    "PFFS",
+    "SNP",
+    "MEDICARE ADVANTAGE",
+    "MEDICAID",
+    "DENTAL",
+    "VISION",
+    "INDEMNITY",
+    "OPEN ACCESS",
+    "HMO-POS",
+)
+
+PAYER_NAMES: tuple[str, ...] = (
+    "Aetna",
+    "Anthem",
+    "Blue Cross",
+    "Blue Shield",
+    "BlueCross BlueShield",
+    "Blue Cross Blue Shield",
+    "Cigna",
+    "Humana",
+    "Kaiser Permanente",
+    "UnitedHealthcare",
+    "United Healthcare",
+    "Oscar",
+    "Molina",
+    "Centene",
+    "Ambetter",
+    "WellCare",
+    "Highmark",
+    "Florida Blue",
+    "Premera",
+    "Regence",
+    "CareFirst",
+    "Excellus",
+    "Independence",
+    "Harvard Pilgrim",
+    "Tufts",
+    "EmblemHealth",
+    "Medical Mutual",
+    "Priority Health",
+    "HealthPartners",
+    "Wellmark",
+    "Delta Dental",
+    "MetLife",
+    "Guardian",
+    "VSP",
+    "EyeMed",
+    "UMR",
+    "Meritain",
+    "Medicare",
+    "Medicaid",
+)
+
+# BINs printed on pharmacy blocks and the PBM that owns them (public processor BINs).
+BIN_TO_PBM: dict[str, str] = {
+    "003858": "Express Scripts",
+    "610014": "Express Scripts",
+    "400023": "Express Scripts",
+    "004336": "CVS Caremark",
+    "610591": "CVS Caremark",
+    "012114": "CVS Caremark",
+    "610502": "CVS Caremark",
+    "610011": "OptumRx",
+    "610097": "OptumRx",
+    "610279": "OptumRx",
+    "610494": "OptumRx",
+    "015581": "Humana Pharmacy Solutions",
+    "610649": "Humana Pharmacy Solutions",
+    "011552": "Prime Therapeutics",
+    "610455": "Prime Therapeutics",
+    "003585": "MedImpact",
+    "610602": "Navitus",
+    "610241": "Elixir",
+    "017010": "Express Scripts",
+    "020099": "Capital Rx",
+}
+
+_PUNCT = re.compile(r"[^A-Z0-9#]+")
+
+
+def norm_label(text: str) -> str:
+    """Upper-case, fold punctuation (except '#') to single spaces, split '#' off words."""
+    up = text.upper().replace("#", " # ")
+    return " ".join(_PUNCT.sub(" ", up).split())
+
+
+@lru_cache(maxsize=1)
+def label_index() -> dict[str, str]:
+    """Normalised label text -> field key."""
+    index: dict[str, str] = {}
+    for key, labels in FIELD_LABELS.items():
+        for label in labels:
+            index[norm_label(label)] = key
+    return index
+
+
+@lru_cache(maxsize=1)
+def label_tokens_sorted() -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Label token tuples, longest first, for greedy longest-match at a position."""
+    items = [(tuple(label.split()), key) for label, key in label_index().items()]
+    items.sort(key=lambda item: -len(item[0]))
+    return tuple(items)
+
+
+@lru_cache(maxsize=1)
+def benefit_tokens_sorted() -> tuple[tuple[str, ...], ...]:
+    items = [tuple(norm_label(b).split()) for b in COPAY_BENEFITS]
+    items.sort(key=lambda t: -len(t))
+    return tuple(items)
+
+
+def pbm_for_bin(rx_bin: str) -> str | None:
+    return BIN_TO_PBM.get(rx_bin)

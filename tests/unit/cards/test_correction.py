@@ -1,0 +1,206 @@
+"""Validators and repairs for card fields: examples plus Hypothesis properties."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eligo.cards import correction
+
+# --- RxBIN ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("610014", "610014"), ("6I0O14", "610014"), (" 004 336 ", "004336"), ("BB5S01", "885501")],
+)
+def test_bin_repairs_confusions(text: str, expected: str) -> None:
+    out = correction.normalize_bin(text)
+    assert out is not None
+    assert out.value == expected
+
+
+@pytest.mark.parametrize("text", ["61001", "6100145", "ABCDEF", ""])
+def test_bin_rejects_wrong_length_or_letters(text: str) -> None:
+    assert correction.normalize_bin(text) is None
+
+
+@given(st.text(alphabet=string.digits, min_size=6, max_size=6))
+def test_bin_digits_are_a_fixed_point(digits: str) -> None:
+    out = correction.normalize_bin(digits)
+    assert out is not None
+    assert out.value == digits
+    assert out.corrections == ()
+
+
+@given(st.text(alphabet=string.digits, min_size=6, max_size=6), st.data())
+def test_bin_undoes_letter_confusions(digits: str, data: st.DataObject) -> None:
+    back = {"0": "O", "1": "I", "5": "S", "8": "B"}
+    noisy = "".join(back[d] if d in back and data.draw(st.booleans()) else d for d in digits)
+    out = correction.normalize_bin(noisy)
+    assert out is not None
+    assert out.value == digits
+    assert bool(out.corrections) == (noisy != digits)
+
+
+# --- phones --------------------------------------------------------------------------------
+
+nanp = st.builds(
+    lambda a, e, n: a + e + n,
+    st.from_regex(r"[2-9][0-9]{2}", fullmatch=True),
+    st.from_regex(r"[2-9][0-9]{2}", fullmatch=True),
+    st.from_regex(r"[0-9]{4}", fullmatch=True),
+)
+PHONE_STYLES = (
+    "1-{a}-{e}-{n}",
+    "({a}) {e}-{n}",
+    "{a}-{e}-{n}",
+    "{a}.{e}.{n}",
+    "1 ({a}) {e}-{n}",
+    "+1 {a} {e} {n}",
+)
+
+
+@given(nanp, st.sampled_from(PHONE_STYLES))
+def test_phone_every_print_style_gives_the_canonical_form(ten: str, style: str) -> None:
+    printed = style.format(a=ten[:3], e=ten[3:6], n=ten[6:])
+    out = correction.normalize_phone(printed)
+    assert out is not None
+    assert out.value == f"{ten[:3]}-{ten[3:6]}-{ten[6:]}"
+    # idempotent
+    again = correction.normalize_phone(out.value)
+    assert again is not None
+    assert again.value == out.value
+
+
+@pytest.mark.parametrize("text", ["123-456-7890", "800-155-1234", "555-1234", "1-800-555-12345"])
+def test_phone_rejects_non_nanp(text: str) -> None:
+    assert correction.normalize_phone(text) is None
+
+
+def test_phone_repairs_o_for_zero_and_records_it() -> None:
+    out = correction.normalize_phone("1-8OO-555-2345")
+    assert out is not None
+    assert out.value == "800-555-2345"
+    assert out.corrections
+    assert out.corrections[0].kind == "phone_chars"
+
+
+def test_find_phones_in_a_sentence() -> None:
+    found = correction.find_phones("Member Services 1-800-555-2345 TTY 711 Pharmacy (877) 555-9876")
+    assert [p for _, p in found] == ["800-555-2345", "877-555-9876"]
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+dates = st.dates(min_value=dt.date(1971, 1, 1), max_value=dt.date(2068, 12, 31))
+DATE_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%Y-%m-%d", "%m/%d/%y", "%b %d, %Y", "%B %d %Y")
+
+
+@given(dates, st.sampled_from(DATE_FORMATS))
+def test_date_round_trips_to_iso(day: dt.date, fmt: str) -> None:
+    out = correction.normalize_date(day.strftime(fmt))
+    assert out is not None
+    assert out.value == day.isoformat()
+
+
+def test_date_in_context_and_with_letter_confusions() -> None:
+    out = correction.normalize_date("Effective O1/0I/2025")
+    assert out is not None
+    assert out.value == "2025-01-01"
+    assert out.corrections
+    month_year = correction.normalize_date("03/2024")
+    assert month_year is not None
+    assert month_year.value == "2024-03-01"
+
+
+@pytest.mark.parametrize("text", ["13/45/2024", "02/30/2023", "no date", ""])
+def test_date_rejects_impossible(text: str) -> None:
+    assert correction.normalize_date(text) is None
+
+
+# --- MBI -----------------------------------------------------------------------------------
+
+mbi_strategy = st.builds(
+    lambda parts: "".join(parts),
+    st.tuples(
+        st.sampled_from("123456789"),
+        st.sampled_from(correction.MBI_LETTERS),
+        st.sampled_from(correction.MBI_LETTERS + string.digits),
+        st.sampled_from(string.digits),
+        st.sampled_from(correction.MBI_LETTERS),
+        st.sampled_from(correction.MBI_LETTERS + string.digits),
+        st.sampled_from(string.digits),
+        st.sampled_from(correction.MBI_LETTERS),
+        st.sampled_from(correction.MBI_LETTERS),
+        st.sampled_from(string.digits),
+        st.sampled_from(string.digits),
+    ),
+)
+
+
+@given(mbi_strategy)
+def test_mbi_valid_ids_survive_printing_with_dashes(mbi: str) -> None:
+    assert correction.is_valid_mbi(mbi)
+    out = correction.normalize_mbi(correction.format_mbi(mbi))
+    assert out is not None
+    assert out.value == mbi
+    assert out.corrections == ()
+
+
+@given(mbi_strategy)
+def test_mbi_output_is_always_valid(mbi: str) -> None:
+    # Swap digits in numeric slots for look-alike letters: the repair must bring them back.
+    noisy = list(mbi)
+    for pos in (3, 6, 9, 10):
+        noisy[pos] = {"0": "O", "1": "I", "5": "S", "8": "B"}.get(noisy[pos], noisy[pos])
+    out = correction.normalize_mbi("".join(noisy))
+    assert out is not None
+    assert out.value == mbi
+    assert correction.is_valid_mbi(out.value)
+
+
+def test_mbi_rejects_wrong_length_and_bad_first_char() -> None:
+    assert correction.normalize_mbi("1EG4TE5MK7") is None
+    assert correction.normalize_mbi("0EG4TE5MK73") is None
+
+
+# --- ids -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("XOJ 8O1234567", "XOJ801234567"),
+        ("W 1234 5678", "W12345678"),
+        ("12345-678", "12345-678"),
+        ("A7K2P9Q", "A7K2P9Q"),
+        ("EGRX123", "EGRX123"),
+    ],
+)
+def test_repair_id(text: str, expected: str) -> None:
+    out = correction.repair_id(text)
+    assert out is not None
+    assert out.value == expected
+
+
+@given(st.from_regex(r"[A-Z]{0,3}[0-9]{5,12}", fullmatch=True))
+def test_repair_id_keeps_clean_ids(value: str) -> None:
+    out = correction.repair_id(value)
+    assert out is not None
+    assert out.value == value
+    assert out.corrections == ()
+
+
+def test_issuer_and_amount() -> None:
+    issuer = correction.normalize_issuer("80840 9140461014")
+    assert issuer is not None
+    assert issuer.value == "808409140461014"
+    assert correction.normalize_issuer("80841 9140461014") is None
+    amount = correction.normalize_amount("$1,5OO")
+    assert amount is not None
+    assert amount.value == "$1,500"
