@@ -1,0 +1,3 @@
+"""eligo: self-hosted platform for US health-benefit payments."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,16 @@
+"""Mounts the domains' routers. Every router under /v1 requires an API key by default."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from eligo.api import service_routes
+from eligo.security.dependencies import authenticated
+from eligo.security.router import router as security_router
+
+# Conscious exceptions to authentication: liveness, readiness, metrics (and the docs pages).
+service_router = APIRouter()
+service_router.include_router(service_routes.router)
+
+api_router = APIRouter(prefix="/v1", dependencies=[Depends(authenticated)])
+api_router.include_router(security_router)

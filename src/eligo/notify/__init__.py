@@ -1,0 +1,1 @@
+"""eligo.notify."""

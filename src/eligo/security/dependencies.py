@@ -1,0 +1,56 @@
+"""Authentication dependencies. Routers attach ``authenticated`` so routes are protected by
+default; each route then declares its minimum role with ``require_role``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from eligo.db.session import SessionDep
+from eligo.errors import PermissionDenied
+from eligo.security import service
+from eligo.security.exceptions import InvalidApiKey
+from eligo.security.roles import Principal, Role
+
+
+def authenticated(request: Request, session: SessionDep) -> Principal:
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    header = request.headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise InvalidApiKey()
+    principal = service.authenticate(session, secret=secret.strip())
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticated)]
+
+
+def require_role(role: Role) -> Callable[[Principal], Principal]:
+    def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_role(role):
+            raise PermissionDenied(f"This route needs the {role.value} role")
+        return principal
+
+    dependency.required_role = role  # type: ignore[attr-defined]  # read by the route audit test
+    return dependency
+
+
+MerchantPrincipal = Annotated[Principal, Depends(require_role(Role.MERCHANT))]
+ReviewerPrincipal = Annotated[Principal, Depends(require_role(Role.REVIEWER))]
+AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+
+
+def require_platform_admin(principal: AdminPrincipal) -> Principal:
+    if not principal.is_platform_admin:
+        raise PermissionDenied("This route needs a platform admin key")
+    return principal
+
+
+require_platform_admin.required_role = Role.ADMIN  # type: ignore[attr-defined]
+PlatformAdminPrincipal = Annotated[Principal, Depends(require_platform_admin)]

@@ -1,0 +1,191 @@
+"""Tenants and API keys: plain functions over a session."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from eligo.db.session import declare_write_intent
+from eligo.db.types import utcnow
+from eligo.security import audit
+from eligo.security.exceptions import (
+    ApiKeyNotFound,
+    InvalidApiKey,
+    TenantExists,
+    TenantNotFound,
+)
+from eligo.security.models import ApiKey, Tenant
+from eligo.security.roles import Principal, Role
+
+KEY_SCHEME = "elg"
+PLATFORM_TENANT = "platform"
+# last_used_at is refreshed at most this often per key: no write on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key: ApiKey
+    secret: str  # the full key: shown once, never stored
+
+
+def _hash_key(secret: str) -> str:
+    # Keys carry 256 bits of randomness, so a plain SHA-256 is enough (no password stretching).
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_tenant(
+    session: Session, *, name: str, kind: str, actor: str, request_id: str | None = None
+) -> Tenant:
+    declare_write_intent(session)
+    if session.execute(select(Tenant.id).where(Tenant.name == name)).first():
+        raise TenantExists()
+    tenant = Tenant(name=name, kind=kind)
+    session.add(tenant)
+    session.flush()
+    audit.record(
+        session,
+        action="tenant.created",
+        actor=actor,
+        tenant_id=tenant.id,
+        object_type="tenant",
+        object_id=tenant.id,
+        request_id=request_id,
+        detail={"kind": kind},
+    )
+    session.commit()
+    return tenant
+
+
+def get_tenant(session: Session, *, tenant_id: str) -> Tenant:
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise TenantNotFound()
+    return tenant
+
+
+def get_tenant_by_name(session: Session, *, name: str) -> Tenant | None:
+    return session.execute(select(Tenant).where(Tenant.name == name)).scalar_one_or_none()
+
+
+def list_tenants(session: Session) -> list[Tenant]:
+    return list(session.execute(select(Tenant).order_by(Tenant.created_at)).scalars())
+
+
+def issue_key(
+    session: Session,
+    *,
+    tenant_id: str,
+    role: Role,
+    name: str,
+    actor: str,
+    request_id: str | None = None,
+) -> IssuedKey:
+    declare_write_intent(session)
+    get_tenant(session, tenant_id=tenant_id)
+    prefix = secrets.token_hex(6)
+    secret = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(
+        tenant_id=tenant_id,
+        name=name,
+        role=role.value,
+        prefix=prefix,
+        key_hash=_hash_key(secret),
+        created_by=actor,
+    )
+    session.add(key)
+    session.flush()
+    audit.record(
+        session,
+        action="api_key.created",
+        actor=actor,
+        tenant_id=tenant_id,
+        object_type="api_key",
+        object_id=key.id,
+        request_id=request_id,
+        detail={"role": role.value, "prefix": prefix},
+    )
+    session.commit()
+    return IssuedKey(key=key, secret=secret)
+
+
+def list_keys(session: Session, *, tenant_id: str) -> list[ApiKey]:
+    query = select(ApiKey).where(ApiKey.tenant_id == tenant_id).order_by(ApiKey.created_at)
+    return list(session.execute(query).scalars())
+
+
+def get_key(session: Session, *, key_id: str, tenant_id: str | None) -> ApiKey:
+    """A key by id; ``tenant_id`` None means any tenant (platform admin)."""
+    key = session.get(ApiKey, key_id)
+    if key is None or (tenant_id is not None and key.tenant_id != tenant_id):
+        raise ApiKeyNotFound()
+    return key
+
+
+def revoke_key(
+    session: Session, *, key: ApiKey, actor: str, request_id: str | None = None
+) -> ApiKey:
+    if key.revoked_at is None:
+        declare_write_intent(session)
+        key.revoked_at = utcnow()
+        audit.record(
+            session,
+            action="api_key.revoked",
+            actor=actor,
+            tenant_id=key.tenant_id,
+            object_type="api_key",
+            object_id=key.id,
+            request_id=request_id,
+            detail={"prefix": key.prefix},
+        )
+        session.commit()
+    return key
+
+
+def parse_key(secret: str) -> str:
+    """The lookup prefix of a well-formed key, or InvalidApiKey."""
+    parts = secret.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_SCHEME or len(parts[1]) != 12 or not parts[2]:
+        raise InvalidApiKey()
+    return parts[1]
+
+
+def authenticate(session: Session, *, secret: str) -> Principal:
+    """Resolve a presented key to a principal; revoked keys fail at once."""
+    prefix = parse_key(secret)
+    row = session.execute(
+        select(ApiKey, Tenant.kind)
+        .join(Tenant, Tenant.id == ApiKey.tenant_id)
+        .where(ApiKey.prefix == prefix)
+    ).first()
+    if row is None:
+        raise InvalidApiKey()
+    key, tenant_kind = row
+    if not hmac.compare_digest(key.key_hash, _hash_key(secret)) or key.revoked_at is not None:
+        raise InvalidApiKey()
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
+        session.commit()
+    return Principal(
+        key_id=key.id,
+        tenant_id=key.tenant_id,
+        role=Role(key.role),
+        is_platform=tenant_kind == PLATFORM_TENANT,
+    )
+
+
+def bootstrap_platform_admin(session: Session, *, actor: str = "cli") -> IssuedKey:
+    """Create the platform tenant if needed and issue a new platform admin key."""
+    tenant = get_tenant_by_name(session, name="platform")
+    if tenant is None:
+        tenant = create_tenant(session, name="platform", kind=PLATFORM_TENANT, actor=actor)
+    return issue_key(
+        session, tenant_id=tenant.id, role=Role.ADMIN, name="platform admin", actor=actor
+    )

@@ -1,0 +1,117 @@
+"""Typed settings: one root, nested per domain, built lazily by ``get_settings()``.
+
+Environment variables use the ``ELIGO_`` prefix and ``__`` for nesting, e.g.
+``ELIGO_DATABASE_URL`` or ``ELIGO_CATALOG__SYNC_INTERVAL_SECONDS``. Secrets may also come
+from files in ``ELIGO_SECRETS_DIR`` (one file per field name).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import Depends
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that ship in examples. They are fine for a laptop and refused anywhere else.
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
+# 32 zero bytes, base64: obviously not a real key.
+DEV_PHI_KEY = base64.b64encode(bytes(32)).decode()
+PLACEHOLDER_SECRETS = {DEV_SECRET_KEY, DEV_PHI_KEY, "changethis", "change-me", ""}
+
+
+class ApiSettings(BaseModel):
+    max_json_bytes: int = 1024 * 1024
+    max_upload_bytes: int = 15 * 1024 * 1024
+    cors_origins: list[str] = Field(default_factory=list)
+    # Migrate on start: convenient in dev, an explicit `eligo db upgrade` step in prod.
+    migrate_on_start: bool = True
+
+
+class LogSettings(BaseModel):
+    level: str = "INFO"
+    json_format: bool = True
+
+
+class EligibilitySettings(BaseModel):
+    model_dir: Path = Path("var/models/eligibility")
+    embedding_dir: Path = Path("var/models/embedding")
+    # Below this calibrated confidence an answer carries needs_review and is queued.
+    review_threshold: float = 0.80
+    max_batch_items: int = 1000
+    max_title_chars: int = 1000
+
+
+class CatalogSettings(BaseModel):
+    feed_url: str | None = None
+    sync_interval_seconds: int = 0  # 0 disables the in-service scheduler
+    max_bad_share: float = 0.05
+    max_removed_share: float = 0.20
+    batch_size: int = 5000
+
+
+class CardSettings(BaseModel):
+    field_threshold: float = 0.5
+    image_retention_days: int = 7
+    max_megapixels: float = 40.0
+
+
+class MlopsSettings(BaseModel):
+    tracking_uri: str = "sqlite:///var/mlflow.db"
+    artifact_dir: Path = Path("var/mlruns")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ELIGO_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+        secrets_dir=os.environ.get("ELIGO_SECRETS_DIR") or None,
+    )
+
+    env: Literal["dev", "test", "prod"] = "dev"
+    database_url: str = "sqlite:///var/eligo.db"
+    data_dir: Path = Path("var")
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    # AES-256-GCM key for PHI at rest, base64 of 32 bytes, and its id (kept with each blob
+    # so keys can be rotated).
+    phi_key: SecretStr = SecretStr(DEV_PHI_KEY)
+    phi_key_id: str = "k1"
+
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    eligibility: EligibilitySettings = Field(default_factory=EligibilitySettings)
+    catalog: CatalogSettings = Field(default_factory=CatalogSettings)
+    cards: CardSettings = Field(default_factory=CardSettings)
+    mlops: MlopsSettings = Field(default_factory=MlopsSettings)
+
+    @model_validator(mode="after")
+    def _enforce_real_secrets(self) -> Settings:
+        if self.env == "prod":
+            for name in ("secret_key", "phi_key"):
+                secret: SecretStr = getattr(self, name)
+                if secret.get_secret_value() in PLACEHOLDER_SECRETS:
+                    raise ValueError(
+                        f"ELIGO_{name.upper()} is a placeholder; set a real secret outside dev"
+                    )
+        key = base64.b64decode(self.phi_key.get_secret_value() or "", validate=False)
+        if len(key) != 32:
+            raise ValueError("ELIGO_PHI_KEY must be base64 of exactly 32 bytes")
+        return self
+
+    @property
+    def phi_key_bytes(self) -> bytes:
+        return base64.b64decode(self.phi_key.get_secret_value())
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
