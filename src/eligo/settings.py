@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that ship in examples. They are fine for a laptop and refused anywhere else.
-DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused outside dev
 # 32 zero bytes, base64: obviously not a real key.
 DEV_PHI_KEY = base64.b64encode(bytes(32)).decode()
 PLACEHOLDER_SECRETS = {DEV_SECRET_KEY, DEV_PHI_KEY, "changethis", "change-me", ""}

@@ -32,7 +32,9 @@ def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
-def _respond(request: Request, status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+def _respond(
+    request: Request, status: int, code: str, message: str, details: Any = None
+) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(
         error_envelope(code, message, details=details, request_id=_request_id(request)),
@@ -44,21 +46,20 @@ def _respond(request: Request, status: int, code: str, message: str, details: An
 def _validation_details(exc: RequestValidationError) -> tuple[str, str, list[dict[str, Any]]]:
     """Field errors without echoing the input (it may be PHI)."""
     details: list[dict[str, Any]] = []
-    malformed_json = False
     for error in exc.errors():
-        if error.get("type") == "json_invalid":
-            malformed_json = True
         location = [str(part) for part in error.get("loc", ())]
+        if error.get("type") == "json_invalid":
+            reason = error.get("ctx", {}).get("error", "could not parse")
+            return "bad_request", f"Malformed JSON body: {reason}", []
         details.append(
-            {"field": ".".join(location[1:]) or location[0] if location else "",
-             "location": location[0] if location else "",
-             "type": error.get("type"),
-             "message": str(error.get("msg"))}
+            {
+                "field": ".".join(location[1:]),
+                "location": location[0] if location else "",
+                "type": error.get("type"),
+                "message": str(error.get("msg")),
+            }
         )
-    if malformed_json:
-        ctx = next((e.get("ctx", {}) for e in exc.errors() if e.get("type") == "json_invalid"), {})
-        return "bad_request", f"Malformed JSON body: {ctx.get('error', 'could not parse')}", details
-    summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
+    summary = "; ".join(f"{d['field'] or d['location']}: {d['message']}" for d in details[:5])
     return "invalid_input", f"Invalid request: {summary}", details
 
 

@@ -12,7 +12,9 @@ import time
 import uuid
 from typing import Any
 
+from fastapi.routing import iter_route_contexts
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -44,14 +46,20 @@ async def send_error(
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
+                (b"x-request-id", (request_id or "").encode()),
+                *SECURITY_HEADERS,
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised while the body streams in. An HTTPException so that FastAPI's body parsing
+    passes it through (it turns other exceptions into a vague 400)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"The request body is over the limit of {limit} bytes")
 
 
 class RequestContextMiddleware:
@@ -73,9 +81,7 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
         limit = (
-            self.max_upload_bytes
-            if content_type.startswith("multipart/")
-            else self.max_json_bytes
+            self.max_upload_bytes if content_type.startswith("multipart/") else self.max_json_bytes
         )
         try:
             declared = int(headers.get(b"content-length", b"0") or 0)
@@ -101,7 +107,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge()
+                    raise BodyTooLarge(limit)
             return message
 
         async def send_with_headers(message: Message) -> None:
@@ -109,23 +115,22 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 response_started = True
                 extra = [(b"x-request-id", request_id.encode())]
-                message["headers"] = list(message.get("headers", [])) + extra + [
-                    header for header in SECURITY_HEADERS if not _docs_path(scope)
-                    or header[0] != b"cache-control"
-                ]
+                message["headers"] = (
+                    list(message.get("headers", []))
+                    + extra
+                    + [
+                        header
+                        for header in SECURITY_HEADERS
+                        if not _docs_path(scope) or header[0] != b"cache-control"
+                    ]
+                )
             await send(message)
 
         try:
             await self.app(scope, limited_receive, send_with_headers)
-        except BodyTooLarge:
+        except BodyTooLarge as exc:
             if not response_started:
-                await send_error(
-                    send,
-                    413,
-                    "payload_too_large",
-                    f"The request body is over the limit of {limit} bytes",
-                    request_id,
-                )
+                await send_error(send, 413, "payload_too_large", str(exc.detail), request_id)
         finally:
             request_id_var.reset(token)
 
@@ -185,9 +190,13 @@ class MetricsMiddleware:
 def _route_template(scope: Scope) -> str:
     # Label by template (/v1/keys/{key_id}), never by raw path: bounded cardinality, no ids.
     app: Any = scope.get("app")
-    router = getattr(app, "router", None)
-    for route in getattr(router, "routes", []):
+    routes = getattr(app, "_eligo_flat_routes", None)
+    if routes is None:
+        routes = list(iter_route_contexts(app.routes)) if app is not None else []
+        if app is not None:
+            app._eligo_flat_routes = routes
+    for route in routes:
         match, _ = route.matches(scope)
         if match is Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
+            return str(route.path_format or route.path)
     return "unmatched"

@@ -68,7 +68,9 @@ def record(
     declare_write_intent(session)
     # Bump the head first: on PostgreSQL this row lock, on SQLite the write lock, serializes
     # concurrent appends so the chain never forks.
-    bumped = session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
+    bumped = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+    )
     if bumped.rowcount != 1:  # type: ignore[attr-defined]
         raise RuntimeError("audit_head row missing: run `eligo db upgrade`")
     head = session.execute(select(AuditHead).where(AuditHead.id == 1)).scalar_one()
@@ -109,7 +111,9 @@ def verify_chain(session: Session, *, batch_size: int = 1000) -> ChainVerdict:
         if event.seq != expected_seq:
             return ChainVerdict(False, checked, expected_seq, f"row {expected_seq} is missing")
         if event.prev_hash != prev_hash:
-            return ChainVerdict(False, checked, event.seq, "prev_hash does not match the row before")
+            return ChainVerdict(
+                False, checked, event.seq, "prev_hash does not match the row before"
+            )
         if compute_hash(prev_hash, event) != event.hash:
             return ChainVerdict(False, checked, event.seq, "row content does not match its hash")
         prev_hash = event.hash

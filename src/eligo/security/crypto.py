@@ -26,7 +26,9 @@ class PhiCipher:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PhiCipher:
-        return cls(current_key_id=settings.phi_key_id, keys={settings.phi_key_id: settings.phi_key_bytes})
+        return cls(
+            current_key_id=settings.phi_key_id, keys={settings.phi_key_id: settings.phi_key_bytes}
+        )
 
     def encrypt(self, plaintext: bytes, *, associated_data: bytes = b"") -> bytes:
         key_id = self.current_key_id.encode("ascii")

@@ -41,11 +41,11 @@ def whoami(principal: MerchantPrincipal) -> PrincipalOut:
 
 
 @router.post("/tenants", tags=["tenants"], status_code=status.HTTP_201_CREATED)
-def create_tenant(body: TenantCreate, session: SessionDep, principal: PlatformAdminPrincipal) -> TenantOut:
+def create_tenant(
+    body: TenantCreate, session: SessionDep, principal: PlatformAdminPrincipal
+) -> TenantOut:
     """Create a tenant (platform admins)."""
-    tenant = service.create_tenant(
-        session, name=body.name, kind=body.kind, actor=principal.actor
-    )
+    tenant = service.create_tenant(session, name=body.name, kind=body.kind, actor=principal.actor)
     return TenantOut.model_validate(tenant)
 
 
@@ -82,7 +82,9 @@ def create_key(body: KeyCreate, session: SessionDep, principal: AdminPrincipal) 
 @router.get("/keys", tags=["keys"])
 def list_keys(session: SessionDep, principal: AdminPrincipal) -> list[KeyOut]:
     """Your tenant's keys (never the secrets)."""
-    return [KeyOut.model_validate(k) for k in service.list_keys(session, tenant_id=principal.tenant_id)]
+    return [
+        KeyOut.model_validate(k) for k in service.list_keys(session, tenant_id=principal.tenant_id)
+    ]
 
 
 @router.delete("/keys/{key_id}", tags=["keys"])

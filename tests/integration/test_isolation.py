@@ -1,0 +1,73 @@
+"""Tenant isolation: every /v1 route x every role of one tenant, aimed at another tenant's objects.
+
+The matrix is generated from the app's route table: a route missing from PROBES fails the test,
+so each new route must say how it would be aimed at a foreign tenant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from sqlalchemy import select
+
+from eligo.security.models import ApiKey
+from eligo.security.roles import Role
+from tests.support import LiveServer, TenantKeys
+
+# (method, route template) -> a request aimed at the victim's objects: path params and body.
+Probe = Callable[[TenantKeys], dict[str, Any]]
+PROBES: dict[tuple[str, str], Probe] = {
+    ("GET", "/v1/me"): lambda v: {},
+    ("GET", "/v1/tenants"): lambda v: {},
+    ("POST", "/v1/tenants"): lambda v: {"json": {"name": v.name, "kind": "merchant"}},
+    ("GET", "/v1/tenants/{tenant_id}"): lambda v: {"path": {"tenant_id": v.tenant_id}},
+    ("GET", "/v1/keys"): lambda v: {"params": {"tenant_id": v.tenant_id}},
+    (
+        "POST",
+        "/v1/keys",
+    ): lambda v: {"json": {"name": "intruder", "role": "admin", "tenant_id": v.tenant_id}},
+    ("DELETE", "/v1/keys/{key_id}"): lambda v: {"path": {"key_id": v.key_ids[Role.ADMIN]}},
+    ("GET", "/v1/audit"): lambda v: {"params": {"limit": 1000}},
+}
+
+
+def api_routes(server: LiveServer) -> list[tuple[str, str]]:
+    return sorted(
+        (method, str(context.path))
+        for context in iter_route_contexts(server.app.routes)
+        if isinstance(context.original_route, APIRoute) and str(context.path).startswith("/v1/")
+        for method in context.methods or ()
+    )
+
+
+def test_every_route_has_a_probe(live_server: LiveServer) -> None:
+    missing = [route for route in api_routes(live_server) if route not in PROBES]
+    assert not missing, f"add these routes to the isolation matrix: {missing}"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_no_cross_tenant_read_or_write(
+    live_server: LiveServer, tenant: TenantKeys, other_tenant: TenantKeys, role: Role
+) -> None:
+    attacker, victim = tenant, other_tenant
+    markers = [victim.tenant_id, victim.name, *victim.key_ids.values()]
+    with attacker.client(live_server, role) as client:
+        for method, template in api_routes(live_server):
+            probe = PROBES[(method, template)](victim)
+            path = template.format(**probe.get("path", {}))
+            response = client.request(
+                method, path, json=probe.get("json"), params=probe.get("params")
+            )
+            assert response.status_code < 500
+            if response.is_success:
+                leaked = [m for m in markers if m in response.text]
+                assert not leaked, f"{role} {method} {template} leaked {leaked}"
+    # Nothing of the victim's changed: no key revoked, none added.
+    with live_server.database.sessionmaker() as session:
+        keys = session.execute(select(ApiKey).where(ApiKey.tenant_id == victim.tenant_id)).scalars()
+        assert {(k.id, k.revoked_at) for k in keys} == {
+            (key_id, None) for key_id in victim.key_ids.values()
+        }
