@@ -23,7 +23,7 @@ _STRIP = str.maketrans("", "", " -\t")
 _ASCII_DIGITS = frozenset("0123456789")
 
 
-class InvalidGtin(InvalidInput, ValueError):  # noqa: N818 - name fixed by the catalog API contract
+class InvalidGtin(InvalidInput, ValueError):
     """The text is not a valid GTIN; the message says exactly why (shown to API clients as 422)."""
 
     code = "invalid_gtin"
