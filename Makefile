@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXTRAS := embed-build,cards,mlops,dev
+LINT_DIRS := $(wildcard src tests bench scripts)
 # torch==2.13.0 (CPU) lies in /opt/wheels on our machines; any other torch spec downloads gigabytes.
 PIP_FIND_LINKS_FLAG := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 export MLFLOW_DISABLE_TELEMETRY := true
@@ -37,13 +38,13 @@ lock:  ## re-pin requirements.lock from the current environment
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^eligo' > requirements.lock
 
 lint: install  ## ruff
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check $(LINT_DIRS)
 
 type: install  ## mypy (strict on src/)
 	$(BIN)/mypy
 
 test: install  ## ruff, mypy and the whole suite (PostgreSQL too when ELIGO_TEST_POSTGRES_URL is set)
-	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff check $(LINT_DIRS)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
