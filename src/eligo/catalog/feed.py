@@ -15,12 +15,14 @@ See ``docs/feed.md`` for the format.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import logging
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Final, Literal
 
 from eligo.catalog.gtin import InvalidGtin, normalize_gtin
@@ -39,6 +41,7 @@ __all__ = [
     "parse_lines",
     "record_to_csv_row",
     "record_to_json",
+    "write_feed",
 ]
 
 logger = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ STATUSES: Final = frozenset({"eligible", "lmn", "rx", "not_eligible"})
 MAX_LINE_BYTES: Final = 64 * 1024
 MAX_NAME_CHARS: Final = 500
 MAX_FIELD_CHARS: Final = 200
+MAX_SOURCE_CHARS: Final = 100  # matches catalog_products.source
 RAW_EXCERPT_CHARS: Final = 200
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 # Decompress in slices so one small, highly compressed chunk cannot balloon in memory.
@@ -257,7 +261,7 @@ def _validate(fields: dict[str, Any]) -> FeedRecord:
         status=status,
         category=_text(fields.get("category"), "category"),
         updated_at=_timestamp(fields.get("updated_at")),
-        source=_text(fields.get("source"), "source"),
+        source=_text(fields.get("source"), "source", limit=MAX_SOURCE_CHARS),
     )
 
 
@@ -290,12 +294,14 @@ def parse_lines(
     stats = stats if stats is not None else FeedStats()
     header: list[str] | None = None
     first_line: dict[int, int] = {}  # GTIN as int -> line number where it was first seen
+    non_blank = 0
     for line_no, raw in enumerate(lines, start=1):
         stats.lines = line_no
         if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if not raw.strip():
             continue
+        non_blank += 1
         if fmt is None:
             fmt = _detect_format(raw)
         try:
@@ -346,7 +352,7 @@ def parse_lines(
             continue
         stats.records += 1
         yield record
-    if fmt is None:
+    if non_blank == 0:
         raise FeedError("the feed is empty")
     if fmt == "csv" and header is None:
         raise FeedError("the CSV feed has no header line")
@@ -404,3 +410,34 @@ def record_to_json(record: FeedRecord) -> str:
         ensure_ascii=False,
         separators=(",", ":"),
     )
+
+
+def write_feed(records: Iterable[FeedRecord], path: str | Path) -> int:
+    """Write records as a feed file; the format follows the suffix (.csv, .jsonl, + .gz)."""
+    path = Path(path)
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".jsonl", ".ndjson")):
+        fmt: FeedFormat = "jsonl"
+    elif name.endswith(".csv"):
+        fmt = "csv"
+    else:
+        raise ValueError(f"cannot tell the feed format from {path.name!r}: use .csv or .jsonl")
+    gz = path.name.lower().endswith(".gz")
+    count = 0
+    with (
+        gzip.open(path, "wt", encoding="utf-8", newline="")
+        if gz
+        else path.open("w", encoding="utf-8", newline="")
+    ) as out:
+        if fmt == "csv":
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow((*FEED_FIELDS, *OPTIONAL_FIELDS))
+            for record in records:
+                writer.writerow(record_to_csv_row(record))
+                count += 1
+        else:
+            for record in records:
+                out.write(record_to_json(record))
+                out.write("\n")
+                count += 1
+    return count

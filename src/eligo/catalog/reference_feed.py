@@ -51,7 +51,7 @@ from eligo.catalog.feed import (
     record_to_csv_row,
     record_to_json,
 )
-from eligo.catalog.gtin import gtin_check_digit, normalize_gtin
+from eligo.catalog.gtin import gtin_check_digit, is_valid_gtin, normalize_gtin
 
 __all__ = [
     "Change",
@@ -92,75 +92,52 @@ def _stamp(rng: random.Random) -> datetime:
     return _BASE_TIME + timedelta(seconds=rng.randrange(365 * 86400))
 
 
+def _read_csv(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        yield from csv.DictReader(f)
+
+
 @lru_cache(maxsize=4)
 def _load_sources(data_dir: Path) -> tuple[tuple[FeedRecord, ...], ...]:
     """All usable source rows as records (grocery, supplements, devices); cached per folder."""
     rng = random.Random("updated_at")
     grocery: list[FeedRecord] = []
-    with (data_dir / "off_us_grocery_upcs" / "off_2018_upc_names.csv").open(encoding="utf-8") as f:
-        reader = csv.reader(f)
-        next(reader)
-        for upc, name in reader:
-            name = name.strip()
-            if not name or len(name) > 200:
-                continue
+    for row in _read_csv(data_dir / "off_us_grocery_upcs" / "off_2018_upc_names.csv"):
+        upc, name = row["upc12"], row["product_name"].strip()
+        if 0 < len(name) <= 200 and is_valid_gtin(upc):
+            gtin = normalize_gtin(upc)
             grocery.append(
-                FeedRecord(
-                    normalize_gtin(upc),
-                    name,
-                    "",
-                    "not_eligible",
-                    "grocery",
-                    _stamp(rng),
-                    f"off:{upc}",
-                )
+                FeedRecord(gtin, name, "", "not_eligible", "grocery", _stamp(rng), f"off:{upc}")
             )
     supplements: list[FeedRecord] = []
-    path = data_dir / "dsld_supplements" / "dsld_products_2019.csv"
-    with path.open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            name = row["product_name"].strip()
-            if not name:
-                continue
-            form = row["supplement_form"].split(" (")[0].strip().lower() or "other"
+    for row in _read_csv(data_dir / "dsld_supplements" / "dsld_products_2019.csv"):
+        name, dsld_id = row["product_name"].strip()[:200], row["dsld_id"]
+        if name and dsld_id.isdigit():
+            gtin = _with_check(f"291{int(dsld_id):09d}")
+            form = row["supplement_form"].split(" (")[0].strip().lower()[:100] or "other"
+            brand = row["brand"].strip()[:200]
             supplements.append(
-                FeedRecord(
-                    _with_check(f"291{int(row['dsld_id']):09d}"),
-                    name[:200],
-                    row["brand"].strip()[:200],
-                    "lmn",
-                    f"supplement:{form}"[:200],
-                    _stamp(rng),
-                    f"dsld:{row['dsld_id']}",
-                )
-            )
+                FeedRecord(gtin, name, brand, "lmn", f"supplement:{form}", _stamp(rng),
+                           f"dsld:{dsld_id}")
+            )  # fmt: skip
     devices: list[FeedRecord] = []
-    path = data_dir / "fda_device_product_codes" / "fda_device_product_codes_2019.csv"
-    with path.open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            code = row["product_code"].strip().upper()
-            if len(code) != 3 or not code.isalpha() or not row["device_name"].strip():
-                continue
-            rx = row["device_class"] == "3" or "Y" in (row["implant"], row["life_sustaining"])
-            digits = "".join(f"{ord(c) - 55:02d}" for c in code)  # A=10 .. Z=35
-            specialty = row["medical_specialty"] or row["review_panel"] or "general"
-            devices.append(
-                FeedRecord(
-                    _with_check(f"292{digits}000"),
-                    row["device_name"].strip()[:200],
-                    "",
-                    "rx" if rx else "eligible",
-                    f"device:{specialty.lower()}",
-                    _stamp(rng),
-                    f"fda:{code}",
-                )
-            )
+    for row in _read_csv(
+        data_dir / "fda_device_product_codes" / "fda_device_product_codes_2019.csv"
+    ):
+        code, name = row["product_code"].strip().upper(), row["device_name"].strip()[:200]
+        if len(code) != 3 or not code.isalpha() or not name:
+            continue
+        rx = row["device_class"] == "3" or "Y" in (row["implant"], row["life_sustaining"])
+        gtin = _with_check("292" + "".join(f"{ord(c) - 55:02d}" for c in code) + "000")
+        specialty = (row["medical_specialty"] or row["review_panel"] or "general").lower()
+        status = "rx" if rx else "eligible"
+        devices.append(
+            FeedRecord(gtin, name, "", status, f"device:{specialty}", _stamp(rng), f"fda:{code}")
+        )
     logger.info(
         "reference feed sources: %d grocery, %d supplements, %d devices",
-        len(grocery),
-        len(supplements),
-        len(devices),
-    )
+        len(grocery), len(supplements), len(devices),
+    )  # fmt: skip
     return tuple(grocery), tuple(supplements), tuple(devices)
 
 

@@ -159,7 +159,7 @@ class FileFeedSource:
                 while block := handle.read(self.chunk_bytes):
                     yield block
 
-        return FeedFetch(meta, _chunks=chunks(), _close=handle.close)
+        return FeedFetch(meta, _chunks=chunks(), _close=handle.close, pages=1)
 
 
 # -- HTTP -------------------------------------------------------------------------------------

@@ -210,3 +210,14 @@ def test_evicted_version_is_gone() -> None:
     with ReferenceFeedServer(feed) as srv, httpx.Client(base_url=srv.url) as client:
         srv.publish(1.0)
         assert client.get("/feed.csv", params={"version": 1}).status_code == 410
+
+
+def test_docs_example_runs() -> None:
+    import re
+    from pathlib import Path
+
+    doc = Path(__file__).parents[3] / "docs" / "feed.md"
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(), re.S)
+    assert blocks
+    for block in blocks:
+        exec(block, {})
