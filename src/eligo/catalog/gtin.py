@@ -35,11 +35,11 @@ def gtin_check_digit(body: str) -> int:
     Weights alternate 3, 1, ... starting from the rightmost digit of the body, so the same
     function serves every GTIN length (and SSCC/GLN too).
     """
-    if not body or not set(body) <= _ASCII_DIGITS:
+    if not body or not (body.isascii() and body.isdigit()):
         raise InvalidGtin(f"check digit body must be ASCII digits, got {body!r}")
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        total += int(ch) * (3 if i % 2 == 0 else 1)
+    raw = body.encode("ascii")
+    odd, even = raw[-1::-2], raw[-2::-2]  # weight 3, weight 1 (from the right)
+    total = 3 * (sum(odd) - 48 * len(odd)) + sum(even) - 48 * len(even)
     return (10 - total % 10) % 10
 
 
@@ -50,7 +50,7 @@ def normalize_gtin(value: str) -> str:
     digits = value.strip().translate(_STRIP)
     if not digits:
         raise InvalidGtin("GTIN is empty")
-    if not set(digits) <= _ASCII_DIGITS:
+    if not (digits.isascii() and digits.isdigit()):
         bad = next(ch for ch in digits if ch not in _ASCII_DIGITS)
         raise InvalidGtin(f"GTIN must contain only digits, found {bad!r}")
     if len(digits) not in GTIN_LENGTHS:
