@@ -1,0 +1,9 @@
+"""Catalog domain errors."""
+
+from __future__ import annotations
+
+from eligo.errors import NotFound
+
+
+class ProductNotFound(NotFound):
+    default_message = "That GTIN is not on the current eligible-product list"
