@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from eligo.cards import vocab
 
@@ -242,9 +243,16 @@ def is_valid_mbi(text: str) -> bool:
 
 
 def normalize_mbi(text: str) -> Normalized | None:
-    """A Medicare Beneficiary Identifier: 11 characters, position rules ``CAXNAXNAANN``."""
+    """A Medicare Beneficiary Identifier: 11 characters, position rules ``CAXNAXNAANN``.
+
+    Letter slots must mostly hold letters already (at most one digit look-alike is
+    repaired), so an 11-digit number is not turned into an MBI.
+    """
     raw = compact(text).upper()
     if len(raw) != 11:
+        return None
+    letter_slots = [raw[i] for i, cls in enumerate(MBI_PATTERN) if cls == "A"]
+    if sum(ch.isdigit() for ch in letter_slots) > 1:
         return None
     out = []
     for ch, cls in zip(raw, MBI_PATTERN, strict=True):
@@ -299,12 +307,14 @@ def normalize_pcn(text: str) -> Normalized | None:
 
 
 def normalize_issuer(text: str) -> Normalized | None:
-    """Health-plan issuer id: 80840 followed by a 10-digit id."""
-    raw = compact(text).upper()
+    """Health-plan issuer id: 80840 followed by a 10-digit id (the prefix may be a label)."""
+    raw = re.sub(r"[\s\-()]+", "", text).upper()
     fixed = _to_digits(raw)
+    if re.fullmatch(r"\d{10}", fixed):
+        fixed = "80840" + fixed
     if not re.fullmatch(r"80840\d{10}", fixed):
         return None
-    fixes = (Correction("issuer_digits", raw, fixed),) if fixed != raw else ()
+    fixes = (Correction("issuer_digits", raw, fixed),) if _to_digits(raw) != raw else ()
     return Normalized(fixed, fixes)
 
 
@@ -373,3 +383,198 @@ def normalize_field(key: str, text: str) -> Normalized | None:
 
 def pbm_from_bin(rx_bin: str) -> str | None:
     return vocab.pbm_for_bin(rx_bin)
+
+
+# --- candidates -> fields ------------------------------------------------------------------
+
+Reread = Callable[[Any], list[tuple[str, float, str]]]
+
+# Re-read a field's crop when its OCR score is below this.
+REREAD_BELOW = 0.9
+NAME_FIELDS = frozenset({"member_name", "subscriber_name"})
+PREFIX_ID = re.compile(r"^([A-Z]{3})(?=W?\d{6,})")
+
+
+@dataclass
+class FieldValue:
+    """A field ready for the output document (box in the OCR image's pixels)."""
+
+    key: str
+    value: Any
+    box: tuple[float, float, float, float]
+    side: str
+    ocr: float
+    extract: float
+    correct: float
+    provenance: list[dict[str, Any]]
+
+    @property
+    def score(self) -> float:
+        return self.ocr * self.extract * self.correct
+
+
+def _plan_key(key: str, value: str) -> str:
+    """'Plan' labels both names and types: a bare plan type word is a type."""
+    if key in ("plan_name", "plan_type"):
+        return "plan_type" if vocab.norm_label(value) in vocab.PLAN_TYPES else "plan_name"
+    return key
+
+
+def _normalize_candidate(key: str, cand: Any) -> tuple[Any, tuple[Correction, ...]] | None:
+    if key == "copays":
+        return (cand.value, ()) if cand.value else None
+    if key == "dependents":
+        parts = cand.value if isinstance(cand.value, list) else [cand.text]
+        names = [n.value for p in parts if (n := normalize_name(p)) is not None]
+        return (names, ()) if names else None
+    if key in PHONE_FIELDS_:
+        phones = find_phones(cand.text)
+        if phones:
+            return phones[0][1], ()
+        out = normalize_phone(cand.text)
+        return (out.value, out.corrections) if out else None
+    if key in NAME_FIELDS:
+        out = normalize_name(cand.text)
+        if out is None or len(out.value.replace(",", " ").split()) < 2:
+            return None
+        return out.value, out.corrections
+    out = normalize_field(key, cand.text)
+    return (out.value, out.corrections) if out else None
+
+
+PHONE_FIELDS_ = frozenset({"phone_customer_service", "phone_pharmacy", "phone_provider"})
+
+
+def _vote(key: str, readings: list[tuple[str, float, str]]) -> tuple[Any, str, float] | None:
+    """Pick a value among readings of one crop: valid ones, majority, then score."""
+    valid: list[tuple[Any, float, str]] = []
+    for text, score, source in readings:
+        out = normalize_field(key, text)
+        if out is not None:
+            valid.append((out.value, score, source))
+    if not valid:
+        return None
+    counts: dict[Any, list[tuple[float, str]]] = {}
+    for value, score, source in valid:
+        counts.setdefault(value, []).append((score, source))
+    best = max(counts.items(), key=lambda kv: (len(kv[1]), max(s for s, _ in kv[1])))
+    agree = len(best[1]) / len(readings)
+    return best[0], best[1][0][1], agree
+
+
+def finalize_side(
+    candidates: list[Any], side: str, reread: Reread | None = None
+) -> dict[str, FieldValue]:
+    """Validate and repair one side's candidates; keep the best per field."""
+    best: dict[str, FieldValue] = {}
+    for cand in candidates:
+        key = cand.key
+        if key in ("plan_name", "plan_type"):
+            key = _plan_key(key, cand.text)
+        prov: list[dict[str, Any]] = [
+            {
+                "step": "extract",
+                "method": cand.method,
+                **({"label": cand.label} if cand.label else {}),
+            }
+        ]
+        normed = _normalize_candidate(key, cand)
+        correct = 1.0
+        can_reread = reread is not None and key not in ("copays", "dependents", "claims_address")
+        if can_reread and (normed is None or cand.ocr_score < REREAD_BELOW):
+            assert reread is not None
+            readings = [(cand.text, cand.ocr_score, "ocr"), *reread(cand)]
+            voted = _vote(key, readings)
+            if voted is not None:
+                value, source, agree = voted
+                before = normed[0] if normed else cand.text
+                prov.append(
+                    {
+                        "step": "reread",
+                        "sources": [r[2] for r in readings],
+                        "agree": round(agree, 2),
+                    }
+                )
+                if value != before:
+                    prov.append(Correction("reread_" + source, str(before), str(value)).as_dict())
+                normed = (value, ())
+                correct = 0.6 + 0.4 * agree
+        if normed is None:
+            continue
+        value, fixes = normed
+        if fixes:
+            correct = min(correct, 0.9)
+            prov.extend(f.as_dict() for f in fixes)
+        fv = FieldValue(
+            key, value, cand.box, side, cand.ocr_score, cand.extract_score, correct, prov
+        )
+        if key not in best or fv.score > best[key].score:
+            best[key] = fv
+    _derive(best, side)
+    return best
+
+
+def _derive(fields: dict[str, FieldValue], side: str) -> None:
+    """Fields implied by others: Blue-plan id prefix, PBM from a known BIN."""
+    mid = fields.get("member_id")
+    if mid is not None and "member_id_prefix" not in fields:
+        m = PREFIX_ID.match(str(mid.value))
+        if m:
+            fields["member_id_prefix"] = FieldValue(
+                "member_id_prefix",
+                m.group(1),
+                mid.box,
+                side,
+                mid.ocr,
+                mid.extract * 0.95,
+                mid.correct,
+                [{"step": "derive", "from": "member_id"}],
+            )
+    rx_bin = fields.get("rx_bin")
+    if rx_bin is not None and "pbm_name" not in fields:
+        pbm = pbm_from_bin(str(rx_bin.value))
+        if pbm:
+            # Below the default threshold on purpose: the card did not print it.
+            fields["pbm_name"] = FieldValue(
+                "pbm_name",
+                pbm,
+                rx_bin.box,
+                side,
+                rx_bin.ocr,
+                0.45,
+                1.0,
+                [{"step": "derive", "from": "rx_bin", "table": "bin_to_pbm"}],
+            )
+
+
+def _hamming_close(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+
+
+def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> dict[str, FieldValue]:
+    """One value per field from both sides, plus cross-checks (RxId vs member id)."""
+    merged = dict(front)
+    for key, fv in back.items():
+        other = merged.get(key)
+        if other is None:
+            merged[key] = fv
+            continue
+        if other.value == fv.value:
+            other.provenance.append({"step": "cross_check", "with": "back", "agree": True})
+            other.correct = min(1.0, other.correct * 1.05)
+            continue
+        winner, loser = (other, fv) if other.score >= fv.score else (fv, other)
+        winner.provenance.append({"step": "cross_check", "with": loser.side, "agree": False})
+        winner.correct *= 0.85
+        merged[key] = winner
+    rx_id, mid = merged.get("rx_id"), merged.get("member_id")
+    if rx_id is not None and mid is not None and rx_id.value != mid.value:
+        a, b = str(rx_id.value), str(mid.value)
+        if _hamming_close(a, b):
+            src, dst = (rx_id, mid) if rx_id.ocr > mid.ocr else (mid, rx_id)
+            dst.provenance.append(
+                Correction("cross_check_" + src.key, str(dst.value), str(src.value)).as_dict()
+            )
+            dst.value = src.value
+            dst.correct = min(dst.correct, 0.85)
+    return merged

@@ -17,9 +17,13 @@ found, and its box in the OCR image's pixels.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from eligo.cards import correction, vocab
+from eligo.cards.linemodel import LineModel, line_features
 from eligo.cards.ocr import Box, OcrLine
 
 # Single-word anchors that are common English words: only anchors at the start of a line or
@@ -87,7 +91,6 @@ MULTILINE_FIELDS = frozenset({"claims_address", "dependents"})
 PHONE_FIELDS = frozenset({"phone_customer_service", "phone_pharmacy", "phone_provider"})
 DATE_FIELDS = frozenset({"effective_date", "medicare_part_a_date", "medicare_part_b_date"})
 
-_UNIT = re.compile(r"[A-Za-z0-9]+|#")
 _MBI_LIKE = re.compile(
     r"(?<![A-Z0-9])([1-9][A-Z0-9]{3})[\s\-]?([A-Z0-9]{3})[\s\-]?([A-Z0-9]{4})(?![A-Z0-9])"
 )
@@ -124,49 +127,77 @@ class Anchor:
     label: str
 
 
-def _units(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(0).upper(), m.start(), m.end()) for m in _UNIT.finditer(text)]
+def _fold(text: str) -> str:
+    """Strip accents so 'Número' matches 'NUMERO'; keeps one char per input char."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFKD", ch)
+        out.append(base[0] if base else ch)
+    return "".join(out)
 
 
 def _split_glued(text: str) -> str:
-    """Separate labels OCR glued to their values: 'RxBIN:610014', 'BIN610014', 'ID#123'."""
-    text = re.sub(r":(?=\S)", ": ", text)
-    text = re.sub(r"(?i)\b(RXBIN|RXPCN|RXGRP|BIN|PCN|GRP)(?=\d)", r"\1 ", text)
-    return text
+    """Put a space after a colon that OCR glued to the next word ('ID:123')."""
+    return re.sub(r":(?=\S)", ": ", text)
+
+
+def _word_starts(orig: str, idx: list[int]) -> list[bool]:
+    """Where a label may start or end: separators, case and letter/digit changes, '#'."""
+    starts = []
+    for k, i in enumerate(idx):
+        if k == 0 or idx[k - 1] != i - 1:
+            starts.append(True)
+            continue
+        prev, cur = orig[i - 1], orig[i]
+        starts.append(
+            (prev.islower() and cur.isupper())
+            or (prev.isalpha() != cur.isalpha())
+            or "#" in (prev, cur)
+        )
+    return starts
 
 
 def find_anchors(text: str, line_idx: int) -> list[Anchor]:
-    """Label anchors in one line, longest match first, left to right."""
-    units = _units(text)
-    labels = vocab.label_tokens_sorted()
+    """Label anchors in one line, longest match first, left to right.
+
+    OCR often drops the space between a label and its value ("Group No.45118",
+    "ProviderServices800...") so labels are matched on the letters alone, at word
+    boundaries (separators, case changes, letter/digit changes).
+    """
+    folded = _fold(text)
+    idx = [i for i, ch in enumerate(folded) if ch.isalnum() or ch == "#"]
+    flat = "".join(folded[i].upper() for i in idx)
+    starts = _word_starts(folded, idx)
+    labels = vocab.label_strings_sorted()
     anchors: list[Anchor] = []
-    i = 0
-    while i < len(units):
-        matched = None
-        for tokens, key in labels:
-            n = len(tokens)
-            if i + n <= len(units) and tuple(u[0] for u in units[i : i + n]) == tokens:
-                matched = (tokens, key, n)
+    k = 0
+    n = len(idx)
+    while k < n:
+        if not starts[k]:
+            k += 1
+            continue
+        matched: tuple[str, str, str] | None = None
+        for joined, key, label in labels:
+            j = k + len(joined)
+            if j <= n and flat.startswith(joined, k) and (j == n or starts[j]):
+                matched = (joined, key, label)
                 break
         if matched is None:
-            i += 1
+            k += 1
             continue
-        tokens, key, n = matched
-        start, end = units[i][1], units[i + n - 1][2]
+        joined, key, label = matched
+        j = k + len(joined)
+        start, end = idx[k], idx[j - 1] + 1
         rest = text[end:]
-        label_text = " ".join(tokens)
         followed_by_mark = bool(re.match(r"\s*[:#]", rest))
-        at_start = i == 0
-        weak = label_text in WEAK_LABELS
-        if at_start or followed_by_mark or not weak:
-            # absorb a trailing ':' / '#' / '.' into the label
+        if k == 0 or followed_by_mark or label not in WEAK_LABELS:
             m = re.match(r"\s*[:#.]+", rest)
             if m:
                 end += m.end()
-            anchors.append(Anchor(key, line_idx, start, end, label_text))
-            i += n
+            anchors.append(Anchor(key, line_idx, start, end, label))
+            k = j
         else:
-            i += 1
+            k += 1
     return anchors
 
 
@@ -194,24 +225,34 @@ class SideExtraction:
     candidates: list[Candidate]
     used: set[int]  # lines consumed as labels or values
     label_lines: set[int]
+    bare_label_keys: list[str | None]  # per line: the field of a label printed alone
+
+
+# Below this line-model probability a free line is not given a field.
+LINE_MODEL_MIN_PROB = 0.5
 
 
 class Extractor:
     """Rule-based labelling plus an optional learned line classifier."""
 
-    def __init__(self, line_model: object | None = None) -> None:
+    def __init__(self, line_model: LineModel | None = None) -> None:
         self.line_model = line_model
 
-    def extract(self, lines: list[OcrLine], width: float, height: float) -> SideExtraction:
+    def extract(
+        self, lines: list[OcrLine], width: float, height: float, *, side: str = "front"
+    ) -> SideExtraction:
         lines = [OcrLine(_split_glued(ln.text), ln.box, ln.score) for ln in lines]
         anchors_by_line = [find_anchors(ln.text, i) for i, ln in enumerate(lines)]
         label_lines = {
             i
             for i, anchors in enumerate(anchors_by_line)
             if anchors
-            and not _value_after(lines[i].text, anchors[-1].end).strip()
+            and not _value_after(lines[i].text, anchors[-1].end)
             and anchors[0].start <= 1
         }
+        bare_keys: list[str | None] = [
+            anchors_by_line[i][-1].key if i in label_lines else None for i in range(len(lines))
+        ]
         used: set[int] = set()
         candidates: list[Candidate] = []
         med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0
@@ -221,9 +262,11 @@ class Extractor:
             for j, anchor in enumerate(anchors):
                 end = anchors[j + 1].start if j + 1 < len(anchors) else len(line.text)
                 raw = line.text[anchor.end : end]
-                value = raw.strip(" :#.-")
+                value = _value_after(raw, 0)
                 if anchor.start <= 1 or j > 0:
                     used.add(i)
+                if anchor.key == "copays":
+                    continue  # copay blocks are parsed as a whole by _copays
                 if value:
                     lead = len(raw) - len(raw.lstrip(" :#.-"))
                     vs = anchor.end + lead
@@ -246,7 +289,44 @@ class Extractor:
                     if cand_or_none is not None:
                         candidates.append(cand_or_none)
         candidates.extend(self._format_fields(lines, used, candidates))
-        return SideExtraction(lines, candidates, used, label_lines)
+        if self.line_model is not None:
+            candidates.extend(
+                self._free_lines(lines, width, height, side, used, bare_keys, candidates)
+            )
+        return SideExtraction(lines, candidates, used, label_lines, bare_keys)
+
+    def _free_lines(
+        self,
+        lines: list[OcrLine],
+        width: float,
+        height: float,
+        side: str,
+        used: set[int],
+        bare_keys: list[str | None],
+        found: list[Candidate],
+    ) -> list[Candidate]:
+        """Give unlabelled lines a field with the learned line classifier."""
+        assert self.line_model is not None
+        free = [i for i in range(len(lines)) if i not in used]
+        if not free:
+            return []
+        feats = line_features(lines, width, height, is_back=side == "back", anchor_keys=bare_keys)
+        probs = self.line_model.predict(feats[free])
+        classes = self.line_model.classes
+        have = {c.key for c in found}
+        out: list[Candidate] = []
+        for c, key in enumerate(classes):
+            if key == "other" or key in have:
+                continue
+            col = probs[:, c]
+            r = int(np.argmax(col))
+            p = float(col[r])
+            if p < LINE_MODEL_MIN_PROB or int(np.argmax(probs[r])) != c:
+                continue
+            i = free[r]
+            line = lines[i]
+            out.append(Candidate(key, line.text, line.box, line.score, p, "line_model", (i,)))
+        return out
 
     def _linked_value(
         self,
@@ -265,7 +345,7 @@ class Extractor:
                 continue
             b = other.box
             gap_x = b[0] - lab[2]
-            if _v_overlap(lab, b) >= 0.5 and -0.5 * med_h <= gap_x <= 12 * med_h:
+            if _v_overlap(lab, b) >= 0.5 and -0.5 * med_h <= gap_x <= 16 * med_h:
                 dist = gap_x
                 if best is None or dist < best[0]:
                     best = (dist, k, "label_right")
@@ -342,6 +422,7 @@ class Extractor:
             used.add(nxt)
             last = other.box
         cand.text = ", ".join(texts)
+        cand.value = texts
         cand.box = (
             min(b[0] for b in boxes),
             min(b[1] for b in boxes),
@@ -447,7 +528,8 @@ class Extractor:
 
 
 def _value_after(text: str, end: int) -> str:
-    return text[end:].strip(" :#.-")
+    value = text[end:].strip(" :#.-")
+    return value if re.search(r"[A-Za-z0-9]", value) else ""
 
 
 def _is_benefit(text: str) -> bool:

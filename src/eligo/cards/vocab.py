@@ -8,6 +8,7 @@ Labels are compared after ``norm_label`` (upper case, punctuation folded to spac
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 # field key -> printed label variants. A label may belong to one field only.
@@ -35,6 +36,7 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "IDENTIFICATION NO",
         "IDENTIFICATION NUMBER",
         "ENROLLEE ID",
+        "EMPLOYEE ID",
         "INSURED ID",
         "POLICY #",
         "POLICY NO",
@@ -57,6 +59,9 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "CARDHOLDER NAME",
         "RECIPIENT",
         "RECIPIENT NAME",
+        "NAME NOMBRE",
+        "EMPLOYEE",
+        "EMPLOYEE NAME",
     ),
     "subscriber_name": (
         "SUBSCRIBER",
@@ -64,8 +69,6 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "POLICYHOLDER",
         "POLICY HOLDER",
         "PRIMARY SUBSCRIBER",
-        "EMPLOYEE",
-        "EMPLOYEE NAME",
     ),
     "dependents": ("DEPENDENTS", "DEPENDENT", "DEPENDENT NAMES", "DEPS", "COVERED MEMBERS"),
     "group_number": (
@@ -82,7 +85,7 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "employer": ("EMPLOYER", "EMPLOYER NAME", "GROUP NAME", "COMPANY", "SPONSOR", "PLAN SPONSOR"),
     # "PLAN" is printed for both names and types; extraction decides by the value.
-    "plan_name": ("PLAN", "PLAN NAME", "PRODUCT", "BENEFIT PLAN", "COVERAGE"),
+    "plan_name": ("PLAN", "PLAN NAME", "PRODUCT", "BENEFIT PLAN"),
     "plan_type": ("PLAN TYPE", "TYPE", "COVERAGE TYPE", "PRODUCT TYPE", "NETWORK"),
     "plan_number": (
         "PLAN #",
@@ -178,7 +181,6 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "PRIOR AUTHORIZATION",
     ),
     "claims_address": (
-        "CLAIMS",
         "SEND CLAIMS TO",
         "MAIL CLAIMS TO",
         "SUBMIT CLAIMS TO",
@@ -192,10 +194,12 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "MEDICARE #",
         "MEDICARE ID",
         "MBI",
+        "MEDICARE NUMBER NUMERO DE MEDICARE",
         "MEDICARE BENEFICIARY IDENTIFIER",
     ),
     "medicare_part_a_date": ("HOSPITAL PART A", "PART A", "HOSPITAL INSURANCE PART A"),
     "medicare_part_b_date": ("MEDICAL PART B", "PART B", "MEDICAL INSURANCE PART B"),
+    "member_id_suffix": ("SFX", "SUFFIX", "SUFFIX #"),
     "medicaid_id": (
         "MEDICAID ID",
         "MEDICAID #",
@@ -326,8 +330,10 @@ _PUNCT = re.compile(r"[^A-Z0-9#]+")
 
 
 def norm_label(text: str) -> str:
-    """Upper-case, fold punctuation (except '#') to single spaces, split '#' off words."""
-    up = text.upper().replace("#", " # ")
+    """Upper-case, strip accents, fold punctuation (except '#') to spaces, split off '#'."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    up = folded.upper().replace("#", " # ")
     return " ".join(_PUNCT.sub(" ", up).split())
 
 
@@ -345,6 +351,14 @@ def label_index() -> dict[str, str]:
 def label_tokens_sorted() -> tuple[tuple[tuple[str, ...], str], ...]:
     """Label token tuples, longest first, for greedy longest-match at a position."""
     items = [(tuple(label.split()), key) for label, key in label_index().items()]
+    items.sort(key=lambda item: -len(item[0]))
+    return tuple(items)
+
+
+@lru_cache(maxsize=1)
+def label_strings_sorted() -> tuple[tuple[str, str, str], ...]:
+    """(label letters without spaces, field key, label) longest first, for glued OCR text."""
+    items = [(label.replace(" ", ""), key, label) for label, key in label_index().items()]
     items.sort(key=lambda item: -len(item[0]))
     return tuple(items)
 

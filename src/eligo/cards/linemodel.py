@@ -1,0 +1,392 @@
+"""A small learned line classifier for card text that carries no label.
+
+Payer names, member names on Blue-style cards, plan names, plan-type badges and PBM names
+are printed without an anchor. A LightGBM model over layout and wording features of each OCR
+line (position, relative size, case, digits, a few keyword families, the label just above)
+says which of those fields a free line is. It is trained on synthetic cards from the TRAIN
+layouts only (``eligo cards train-line-model``); held-out layouts measure generalization.
+
+The model ships as JSON (LightGBM's text model inside), well under 1 MB.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eligo.cards import vocab
+from eligo.cards.ocr import Box, OcrLine
+
+logger = logging.getLogger(__name__)
+
+TRAIN_DEGRADATIONS: tuple[str, ...] = ("clean", "photo", "photo_blur")
+CLASSES: tuple[str, ...] = (
+    "other",
+    "payer_name",
+    "member_name",
+    "plan_name",
+    "plan_type",
+    "pbm_name",
+    "employer",
+)
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "line_model.json"
+
+_PAYER_WORDS = frozenset(
+    [
+        "HEALTH",
+        "CARE",
+        "BLUE",
+        "CROSS",
+        "SHIELD",
+        "BCBS",
+        "DENTAL",
+        "VISION",
+        "MEDICAL",
+        "INSURANCE",
+        "PLAN",
+        "PLANS",
+        "BENEFIT",
+        "BENEFITS",
+        "ADMIN",
+        "ADMINISTRATORS",
+        "MEDICARE",
+        "MEDICAID",
+        "MUTUAL",
+        "LIFE",
+        "ASSURANCE",
+        "CHOICE",
+        "UNITED",
+        "CARE",
+        "HEALTHCARE",
+        "COMMUNITY",
+        "STATE",
+    ]
+)
+_RX_WORDS = frozenset(["RX", "SCRIPT", "SCRIPTS", "PHARMACY", "PHARM", "DOSE", "PILL", "MEDS"])
+_COMPANY_WORDS = frozenset(
+    [
+        "INC",
+        "LLC",
+        "CO",
+        "CORP",
+        "CORPORATION",
+        "COMPANY",
+        "DISTRICT",
+        "CITY",
+        "COUNTY",
+        "SCHOOL",
+        "HOSPITAL",
+        "UNIVERSITY",
+        "GROUP",
+        "SERVICES",
+        "AUTHORITY",
+        "UNION",
+        "BANK",
+        "FARMS",
+        "ENERGY",
+        "LOGISTICS",
+    ]
+)
+_PLAN_WORDS = frozenset(
+    [
+        "PLUS",
+        "SELECT",
+        "PREMIER",
+        "BASIC",
+        "GOLD",
+        "SILVER",
+        "BRONZE",
+        "PLATINUM",
+        "CORE",
+        "OPTIONS",
+        "NAVIGATE",
+        "CHOICE",
+        "ADVANTAGE",
+        "CLASSIC",
+        "ESSENTIAL",
+        "STANDARD",
+        "VALUE",
+    ]
+)
+_PLAN_TYPE_WORDS = frozenset(w for t in vocab.PLAN_TYPES for w in t.split())
+_WEB = re.compile(r"(?i)www\.|\.(com|org|net|gov)\b|@")
+
+# Anchor keys that matter as context for the line just below (one feature each).
+_CONTEXT_KEYS: tuple[str, ...] = (
+    "member_name",
+    "subscriber_name",
+    "employer",
+    "plan_name",
+    "plan_type",
+    "pbm_name",
+    "member_id",
+)
+
+
+def _words(text: str) -> list[str]:
+    return vocab.norm_label(text).split()
+
+
+def line_features(
+    lines: Sequence[OcrLine],
+    width: float,
+    height: float,
+    *,
+    is_back: bool,
+    anchor_keys: Sequence[str | None],
+) -> np.ndarray:
+    """One feature row per line. ``anchor_keys[i]`` is the field of a bare label on line i."""
+    n = len(lines)
+    if n == 0:
+        return np.zeros((0, len(feature_names())), dtype=np.float32)
+    heights = np.array([ln.height for ln in lines], dtype=np.float64)
+    med_h = float(np.median(heights)) or 1.0
+    order_h = np.argsort(-heights)
+    h_rank = np.empty(n)
+    h_rank[order_h] = np.arange(n)
+    order_y = np.argsort([ln.box[1] for ln in lines])
+    y_rank = np.empty(n)
+    y_rank[order_y] = np.arange(n)
+    rows = []
+    for i, ln in enumerate(lines):
+        x0, y0, x1, y1 = ln.box
+        text = ln.text
+        words = _words(text)
+        wset = set(words)
+        alpha = [c for c in text if c.isalpha()]
+        letters = len(alpha) or 1
+        chars = len(text) or 1
+        above = _context_above(lines, i, anchor_keys, med_h)
+        titled = sum(1 for w in text.split() if w[:1].isupper()) / max(1, len(text.split()))
+        name_like = (
+            2 <= len(words) <= 4
+            and all(re.fullmatch(r"[A-Za-z.,'\-]+", w) for w in text.split())
+            and not (wset & (_PAYER_WORDS | _COMPANY_WORDS | _RX_WORDS | _PLAN_WORDS))
+        )
+        rows.append(
+            [
+                x0 / width,
+                y0 / height,
+                x1 / width,
+                y1 / height,
+                (x0 + x1) / 2 / width,
+                (x1 - x0) / width,
+                (y1 - y0) / height,
+                (y1 - y0) / med_h,
+                h_rank[i] / n,
+                y_rank[i] / n,
+                float(is_back),
+                len(text),
+                len(words),
+                sum(c.isdigit() for c in text) / chars,
+                len(alpha) / chars,
+                sum(c.isupper() for c in alpha) / letters,
+                titled,
+                float("$" in text),
+                float("%" in text),
+                float("," in text),
+                float("/" in text),
+                float("-" in text),
+                float(":" in text),
+                float(bool(_WEB.search(text))),
+                float(bool(wset & _PAYER_WORDS)),
+                float(bool(wset & _RX_WORDS) or text.upper().rstrip().endswith("RX")),
+                float(bool(wset & _COMPANY_WORDS)),
+                float(bool(wset & _PLAN_WORDS)),
+                float(bool(wset & _PLAN_TYPE_WORDS)),
+                float(vocab.norm_label(text) in vocab.PLAN_TYPES),
+                float(name_like),
+                ln.score,
+                *[float(above == key) for key in _CONTEXT_KEYS],
+            ]
+        )
+    return np.asarray(rows, dtype=np.float32)
+
+
+def feature_names() -> list[str]:
+    return [
+        "x0",
+        "y0",
+        "x1",
+        "y1",
+        "cx",
+        "w",
+        "h",
+        "h_rel",
+        "h_rank",
+        "y_rank",
+        "is_back",
+        "n_chars",
+        "n_words",
+        "digit_frac",
+        "alpha_frac",
+        "upper_frac",
+        "title_frac",
+        "has_dollar",
+        "has_pct",
+        "has_comma",
+        "has_slash",
+        "has_dash",
+        "has_colon",
+        "is_web",
+        "payer_word",
+        "rx_word",
+        "company_word",
+        "plan_word",
+        "plan_type_word",
+        "is_plan_type",
+        "name_like",
+        "ocr_score",
+        *[f"below_label_{k}" for k in _CONTEXT_KEYS],
+    ]
+
+
+def _context_above(
+    lines: Sequence[OcrLine], i: int, anchor_keys: Sequence[str | None], med_h: float
+) -> str | None:
+    """The field of a bare label right above (or left of) line i, if any."""
+    me = lines[i].box
+    best: tuple[float, str] | None = None
+    for k, key in enumerate(anchor_keys):
+        if key is None or k == i:
+            continue
+        b = lines[k].box
+        gap_y = me[1] - b[3]
+        h_ov = min(me[2], b[2]) - max(me[0], b[0])
+        near = -0.3 * med_h <= gap_y <= 1.5 * med_h
+        aligned = h_ov > 0 or abs(me[0] - b[0]) < med_h
+        if near and aligned and (best is None or gap_y < best[0]):
+            best = (gap_y, key)
+    return best[1] if best else None
+
+
+@dataclass
+class LineModel:
+    """A trained LightGBM booster plus its class list."""
+
+    booster: Any
+    classes: tuple[str, ...]
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        if features.shape[0] == 0:
+            return np.zeros((0, len(self.classes)))
+        return np.asarray(self.booster.predict(features, num_threads=1))
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "classes": list(self.classes),
+                "features": feature_names(),
+                "lightgbm": self.booster.model_to_string(),
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> LineModel:
+        import lightgbm as lgb
+
+        data = json.loads(text)
+        if data["features"] != feature_names():
+            raise ValueError("line model was trained with other features; retrain it")
+        return cls(lgb.Booster(model_str=data["lightgbm"]), tuple(data["classes"]))
+
+
+@lru_cache(maxsize=4)
+def load_line_model(path: Path = DEFAULT_MODEL_PATH) -> LineModel | None:
+    """The shipped model, or None (with a warning) when it has not been trained."""
+    if not path.is_file():
+        logger.warning("card line model missing at %s; unlabelled fields are skipped", path)
+        return None
+    return LineModel.from_json(path.read_text(encoding="utf-8"))
+
+
+# --- training ------------------------------------------------------------------------------
+
+
+def _label_line(box: Box, texts: Iterable[Any]) -> str:
+    """The class of an OCR line on a flat synthetic card: the value item it mostly covers."""
+    best, best_cover = "other", 0.0
+    for t in texts:
+        tb = t.card_box
+        inter_w = min(box[2], tb[2]) - max(box[0], tb[0])
+        inter_h = min(box[3], tb[3]) - max(box[1], tb[1])
+        if inter_w <= 0 or inter_h <= 0:
+            continue
+        cover = inter_w * inter_h / max(1e-6, (box[2] - box[0]) * (box[3] - box[1]))
+        if cover > best_cover:
+            best_cover = cover
+            best = t.field if t.role == "value" and t.field in CLASSES else "other"
+    return best if best_cover >= 0.3 else "other"
+
+
+def build_rows(
+    layouts: Sequence[str], seeds: Sequence[int], degradations: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """OCR synthetic cards (rectified with their true homography) into feature rows."""
+    import cv2
+
+    from eligo.cards.extraction import Extractor
+    from eligo.cards.ocr import get_rapid_engine
+    from eligo.cards.synth import generate_card
+    from eligo.cards.synth.render import CARD_H, CARD_W
+
+    engine = get_rapid_engine()
+    extractor = Extractor(line_model=None)
+    xs: list[np.ndarray] = []
+    ys: list[int] = []
+    for layout in layouts:
+        for seed in seeds:
+            for deg in degradations:
+                card = generate_card(layout, seed, deg)
+                for side_name, side in (("front", card.front), ("back", card.back)):
+                    if side is None:
+                        continue
+                    img = cv2.imdecode(np.frombuffer(side.image, np.uint8), cv2.IMREAD_COLOR)
+                    assert img is not None
+                    hmat = np.linalg.inv(np.asarray(side.homography))
+                    flat = cv2.warpPerspective(img, hmat, (CARD_W, CARD_H))
+                    lines = engine.read(flat)
+                    se = extractor.extract(lines, CARD_W, CARD_H)
+                    feats = line_features(
+                        se.lines,
+                        CARD_W,
+                        CARD_H,
+                        is_back=side_name == "back",
+                        anchor_keys=se.bare_label_keys,
+                    )
+                    for i, ln in enumerate(se.lines):
+                        if i in se.used:
+                            continue
+                        xs.append(feats[i])
+                        ys.append(CLASSES.index(_label_line(ln.box, side.texts)))
+    return np.asarray(xs, dtype=np.float32), np.asarray(ys, dtype=np.int32)
+
+
+def train(x: np.ndarray, y: np.ndarray, *, seed: int = 0) -> LineModel:
+    import lightgbm as lgb
+
+    params = {
+        "objective": "multiclass",
+        "num_class": len(CLASSES),
+        "learning_rate": 0.1,
+        "num_leaves": 15,
+        "min_data_in_leaf": 5,
+        "feature_fraction": 0.8,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "lambda_l2": 1.0,
+        "num_threads": 2,
+        "seed": seed,
+        "verbose": -1,
+    }
+    data = lgb.Dataset(x, label=y, feature_name=feature_names())
+    booster = lgb.train(params, data, num_boost_round=120)
+    return LineModel(booster, CLASSES)

@@ -1,0 +1,193 @@
+"""Extraction on hand-built OCR lines: anchors, geometry, formats, then correction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from eligo.cards import correction
+from eligo.cards.extraction import Extractor, find_anchors
+from eligo.cards.linemodel import CLASSES, feature_names, line_features, load_line_model
+from eligo.cards.ocr import OcrLine
+
+
+def L(text: str, x0: float, y0: float, x1: float | None = None, h: float = 28) -> OcrLine:
+    """An OCR line at (x0, y0); width from the text length unless given."""
+    return OcrLine(text, (x0, y0, x1 if x1 is not None else x0 + 14 * len(text), y0 + h), 0.99)
+
+
+def fields_of(lines: list[OcrLine], side: str = "front") -> dict[str, Any]:
+    ext = Extractor(line_model=None).extract(lines, 1012, 638, side=side)
+    return {k: v.value for k, v in correction.finalize_side(ext.candidates, side).items()}
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "label"),
+    [
+        ("Group No.45118", "group_number", "GROUP NO"),
+        ("Identification #CHMW19348368", "member_id", "IDENTIFICATION #"),
+        ("ProviderServices(877)950-1733", "phone_provider", "PROVIDER SERVICES"),
+        ("Send ClaimsTo:", "claims_address", "SEND CLAIMS TO"),
+        ("Effective Date03/01/2026", "effective_date", "EFFECTIVE DATE"),
+        (
+            "Medicare Number/Número de Medicare",
+            "medicare_mbi",
+            "MEDICARE NUMBER NUMERO DE MEDICARE",
+        ),
+        ("RxBIN:610014", "rx_bin", "RXBIN"),
+    ],
+)
+def test_anchors_survive_glued_ocr_text(text: str, key: str, label: str) -> None:
+    anchors = find_anchors(text, 0)
+    assert anchors
+    assert anchors[0].key == key
+    assert anchors[0].label == label
+
+
+@pytest.mark.parametrize(
+    "text", ["Boise, ID 83707", "PO Box 1234 Plan Services", "Pharmacy benefits"]
+)
+def test_weak_labels_inside_text_are_not_anchors(text: str) -> None:
+    keys = [a.key for a in find_anchors(text, 0) if a.start > 0]
+    assert keys == []
+
+
+def test_inline_right_and_below_values() -> None:
+    lines = [
+        L("Member:", 32, 166),
+        L("ZACHARY OWENS", 32, 193),
+        L("Rx Bin:", 635, 160),
+        L("938245", 755, 159),
+        L("Rx PCN:", 636, 205),
+        L("A97", 755, 201),
+        L("Group No.R20478", 32, 296),
+        L("Payer ID: 96943", 33, 362),
+    ]
+    got = fields_of(lines)
+    assert got["member_name"] == "ZACHARY OWENS"
+    assert got["rx_bin"] == "938245"
+    assert got["rx_pcn"] == "A97"
+    assert got["group_number"] == "R20478"
+    assert got["payer_id"] == "96943"
+
+
+def test_back_side_phones_address_and_payer_id() -> None:
+    lines = [
+        L("Customer Service800.659.4364", 38, 85),
+        L("Pharmacists:833.895.1154", 38, 119),
+        L("For Providers 1 (800) 722-6312", 37, 155),
+        L("Submit claims to:", 37, 200),
+        L("Attn: Claims", 37, 228),
+        L("PO Box 83679", 37, 256),
+        L("Des Moines, IA 50306-4933", 37, 284),
+        L("EDI Payer ID HA217", 37, 330),
+        L("Call the number above for precertification of inpatient stays.", 37, 370),
+    ]
+    got = fields_of(lines, "back")
+    assert got["phone_customer_service"] == "800-659-4364"
+    assert got["phone_pharmacy"] == "833-895-1154"
+    assert got["phone_provider"] == "800-722-6312"
+    assert got["claims_address"] == "Attn: Claims, PO Box 83679, Des Moines, IA 50306-4933"
+    assert got["payer_id"] == "HA217"
+
+
+def test_medicare_card() -> None:
+    lines = [
+        L("Name/Nombre", 35, 137),
+        L("LINDA M RUIZ", 37, 173),
+        L("Medicare Number/Número de Medicare", 36, 237),
+        L("4JM9-YM6-HW19", 37, 271),
+        L("Coverage starts/Cobertura empieza", 596, 343),
+        L("HOSPITAL (PART A)", 35, 381),
+        L("04-01-2007", 597, 382),
+        L("MEDICAL (PART B)", 36, 434),
+        L("O4-01-2OO9", 597, 434),
+    ]
+    got = fields_of(lines)
+    assert got["member_name"] == "LINDA M RUIZ"
+    assert got["medicare_mbi"] == "4JM9YM6HW19"
+    assert got["medicare_part_a_date"] == "2007-04-01"
+    assert got["medicare_part_b_date"] == "2009-04-01"
+    assert "plan_name" not in got
+
+
+def test_copays_dependents_issuer_and_prefix() -> None:
+    lines = [
+        L("Health Plan (80840) 914-04610-14", 33, 114),
+        L("ID: XOJ8O1234567", 30, 160),
+        L("Dependents:", 25, 222),
+        L("Sara Coleman", 47, 251),
+        L("Tom Coleman", 47, 280),
+        L("Office Copays", 31, 427),
+        L("SPC $60", 30, 459, 130),
+        L("ER Visit $100", 262, 460, 407),
+        L("Emergency$200", 491, 460, 600),
+        L("Spec 20%", 723, 460, 830),
+    ]
+    got = fields_of(lines)
+    assert got["issuer_id"] == "808409140461014"
+    assert got["member_id"] == "XOJ801234567"
+    assert got["member_id_prefix"] == "XOJ"
+    assert got["dependents"] == ["Sara Coleman", "Tom Coleman"]
+    assert got["copays"] == [
+        {"benefit": "SPC", "amount": "$60"},
+        {"benefit": "ER Visit", "amount": "$100"},
+        {"benefit": "Emergency", "amount": "$200"},
+        {"benefit": "Spec", "amount": "20%"},
+    ]
+
+
+def test_an_eleven_digit_id_is_not_an_mbi() -> None:
+    got = fields_of([L("Subscriber ID", 36, 170), L("10622004728", 36, 200)])
+    assert got["member_id"] == "10622004728"
+    assert "medicare_mbi" not in got
+
+
+def test_id_repair_is_recorded_in_provenance() -> None:
+    ext = Extractor(line_model=None).extract([L("Member ID: 8561O7366", 30, 100)], 1012, 638)
+    fields = correction.finalize_side(ext.candidates, "front")
+    fv = fields["member_id"]
+    assert fv.value == "856107366"
+    assert fv.correct < 1.0
+    assert {
+        "step": "correct",
+        "kind": "id_digits",
+        "before": "8561O7366",
+        "after": "856107366",
+    } in (fv.provenance)
+
+
+def test_cross_checks_align_rx_id_with_member_id_and_merge_sides() -> None:
+    front = fields_of_values({"member_id": ("895277638", 0.99), "rx_id": ("895277G38", 0.80)})
+    back = fields_of_values({"member_id": ("895277638", 0.95)}, side="back")
+    merged = correction.merge_sides(front, back)
+    assert merged["rx_id"].value == "895277638"
+    assert any(p.get("kind") == "cross_check_member_id" for p in merged["rx_id"].provenance)
+    assert any(
+        p == {"step": "cross_check", "with": "back", "agree": True}
+        for p in merged["member_id"].provenance
+    )
+
+
+def fields_of_values(
+    values: dict[str, tuple[str, float]], side: str = "front"
+) -> dict[str, correction.FieldValue]:
+    return {
+        k: correction.FieldValue(k, v, (0, 0, 10, 10), side, s, 0.95, 1.0, [])
+        for k, (v, s) in values.items()
+    }
+
+
+def test_line_features_shape_and_shipped_model() -> None:
+    lines = [L("UnitedCare", 116, 40, h=47), L("ZACHARY OWENS", 32, 193), L("POS", 885, 541)]
+    feats = line_features(lines, 1012, 638, is_back=False, anchor_keys=[None, None, None])
+    assert feats.shape == (3, len(feature_names()))
+    model = load_line_model()
+    if model is None:
+        pytest.skip("line model not built")
+    probs = model.predict(feats)
+    assert probs.shape == (3, len(CLASSES))
+    assert probs.sum(axis=1) == pytest.approx([1.0, 1.0, 1.0], abs=1e-6)
+    assert CLASSES[int(probs[0].argmax())] == "payer_name"
+    assert CLASSES[int(probs[2].argmax())] == "plan_type"
