@@ -1,0 +1,362 @@
+"""The trained eligibility model: LightGBM over embeddings + rule features, calibrated, explained.
+
+A model artifact is one directory::
+
+    model.json        statuses, feature names, embedder spec (with checksum), temperature,
+                      review threshold, LightGBM params, version
+    booster.txt       LightGBM model (text format: diffable, portable across platforms)
+    neighbours.npy    float16 matrix of training-title embeddings (the explanation index)
+    neighbours.json   title, status and category of each row of that matrix
+
+``version`` is a content hash of those files, so the same training run always gets the
+same version and any change to the files gives a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from eligo.eligibility.embedding import (
+    CachedEmbedder,
+    Embedder,
+    EmbeddingError,
+    embedder_from_spec,
+)
+from eligo.eligibility.features import FeatureExtractor, KeywordHit, ProductText
+from eligo.errors import EligoError
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION: Final = 1
+STATUS_ORDER: Final = ("eligible", "lmn", "rx", "not_eligible")
+_MODEL_FILE: Final = "model.json"
+_BOOSTER_FILE: Final = "booster.txt"
+_NEIGHBOURS_MATRIX: Final = "neighbours.npy"
+_NEIGHBOURS_META: Final = "neighbours.json"
+_ARTIFACT_FILES: Final = (_BOOSTER_FILE, _NEIGHBOURS_MATRIX, _NEIGHBOURS_META)
+
+__all__ = [
+    "STATUS_ORDER",
+    "EligibilityModel",
+    "ModelLoadError",
+    "Neighbour",
+    "NeighbourIndex",
+    "Prediction",
+    "ProductText",
+    "softmax",
+]
+
+
+class ModelLoadError(EligoError):
+    code = "model_unavailable"
+    http_status = 503
+    default_message = "The eligibility model is not available"
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    title: str
+    status: str
+    category: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Prediction:
+    status: str
+    confidence: float
+    probabilities: dict[str, float]
+    category: str | None
+    reason: str
+    neighbours: tuple[Neighbour, ...]
+    # True when confidence is below the model's review threshold (chosen on validation).
+    needs_review: bool = False
+
+
+def softmax(logits: NDArray[np.float64], temperature: float = 1.0) -> NDArray[np.float64]:
+    scaled = logits / temperature
+    scaled = scaled - scaled.max(axis=1, keepdims=True)
+    exp = np.exp(scaled)
+    out: NDArray[np.float64] = exp / exp.sum(axis=1, keepdims=True)
+    return out
+
+
+@dataclass
+class NeighbourIndex:
+    """Training titles and their embeddings, searched by cosine (rows are unit length)."""
+
+    matrix: NDArray[np.float16]
+    titles: list[str]
+    statuses: list[str]
+    categories: list[str]
+    _matrix32: NDArray[np.float32] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not (len(self.titles) == len(self.statuses) == len(self.categories)):
+            raise ValueError("neighbour metadata lengths differ")
+        if self.matrix.shape[0] != len(self.titles):
+            raise ValueError("neighbour matrix and titles differ in length")
+        # float16 on disk; float32 in memory for a fast BLAS matmul.
+        self._matrix32 = self.matrix.astype(np.float32)
+
+    def __len__(self) -> int:
+        return len(self.titles)
+
+    def search(
+        self, queries: NDArray[np.float32], k: int
+    ) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
+        """Top-k rows per query, most similar first."""
+        assert self._matrix32 is not None
+        k = min(k, len(self))
+        if k == 0 or len(queries) == 0:
+            empty = np.zeros((len(queries), 0))
+            return empty.astype(np.intp), empty.astype(np.float32)
+        sims = queries @ self._matrix32.T
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        top_sims = np.take_along_axis(sims, top, axis=1)
+        order = np.argsort(-top_sims, axis=1, kind="stable")
+        return np.take_along_axis(top, order, axis=1), np.take_along_axis(top_sims, order, axis=1)
+
+
+@dataclass
+class EligibilityModel:
+    """LightGBM multiclass + temperature calibration + review threshold + neighbour index."""
+
+    booster: Any  # lightgbm.Booster (untyped library)
+    features: FeatureExtractor
+    neighbours: NeighbourIndex
+    temperature: float = 1.0
+    review_threshold: float = 0.8
+    statuses: tuple[str, ...] = STATUS_ORDER
+    params: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    n_neighbours: int = 5
+    predict_threads: int = 1
+    version: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def embedding_checksum(self) -> str:
+        return self.features.embedder.checksum
+
+    # -- prediction -------------------------------------------------------------------
+
+    def predict_proba(self, items: Sequence[ProductText]) -> NDArray[np.float64]:
+        """Calibrated probabilities, columns in ``statuses`` order."""
+        embeddings, matrix, _ = self.features.transform(items)
+        del embeddings
+        return softmax(self._raw_scores(matrix), self.temperature)
+
+    def raw_scores(self, items: Sequence[ProductText]) -> NDArray[np.float64]:
+        _, matrix, _ = self.features.transform(items)
+        return self._raw_scores(matrix)
+
+    def _raw_scores(self, matrix: NDArray[np.float32]) -> NDArray[np.float64]:
+        if len(matrix) == 0:
+            return np.zeros((0, len(self.statuses)))
+        # Threads are fixed per call: LightGBM's OpenMP default grabs every core, which
+        # fights the API's worker threads for a one-row prediction.
+        threads = self.predict_threads if len(matrix) < 256 else max(self.predict_threads, 2)
+        scores = self.booster.predict(matrix, raw_score=True, num_threads=threads)
+        return np.asarray(scores, dtype=np.float64).reshape(len(matrix), len(self.statuses))
+
+    def predict(self, items: Sequence[ProductText]) -> list[Prediction]:
+        if not items:
+            return []
+        embeddings, matrix, hits = self.features.transform(items)
+        probabilities = softmax(self._raw_scores(matrix), self.temperature)
+        top_rows, top_sims = self.neighbours.search(embeddings, self.n_neighbours)
+        out: list[Prediction] = []
+        for row, item in enumerate(items):
+            probs = probabilities[row]
+            best = int(np.argmax(probs))
+            status = self.statuses[best]
+            confidence = float(probs[best])
+            near = tuple(
+                Neighbour(
+                    title=self.neighbours.titles[i],
+                    status=self.neighbours.statuses[i],
+                    category=self.neighbours.categories[i],
+                    similarity=round(float(s), 4),
+                )
+                for i, s in zip(top_rows[row], top_sims[row], strict=True)
+            )
+            category = _choose_category(status, hits[row], near)
+            out.append(
+                Prediction(
+                    status=status,
+                    confidence=confidence,
+                    probabilities={
+                        name: float(p) for name, p in zip(self.statuses, probs, strict=True)
+                    },
+                    category=category,
+                    reason=_reason(status, confidence, category, hits[row], near, item),
+                    neighbours=near,
+                    needs_review=confidence < self.review_threshold,
+                )
+            )
+        return out
+
+    # -- persistence ------------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / _BOOSTER_FILE).write_text(self.booster.model_to_string())
+        with (directory / _NEIGHBOURS_MATRIX).open("wb") as fh:
+            np.save(fh, self.neighbours.matrix.astype(np.float16), allow_pickle=False)
+        neighbours_meta = {
+            "titles": self.neighbours.titles,
+            "statuses": self.neighbours.statuses,
+            "categories": self.neighbours.categories,
+        }
+        (directory / _NEIGHBOURS_META).write_text(json.dumps(neighbours_meta, ensure_ascii=False))
+        meta = self._meta()
+        meta["version"] = _content_version(directory, meta)
+        self.version = meta["version"]
+        (directory / _MODEL_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        logger.info("Saved eligibility model %s to %s", self.version, directory)
+
+    def _meta(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "statuses": list(self.statuses),
+            "embedder": self.features.embedder.spec,
+            "features": self.features.config(),
+            "feature_names": list(self.features.feature_names),
+            "temperature": self.temperature,
+            "review_threshold": self.review_threshold,
+            "n_neighbours": self.n_neighbours,
+            "params": self.params,
+            "metadata": self.metadata,
+        }
+
+    @classmethod
+    def load(
+        cls,
+        directory: Path,
+        *,
+        embedding_dir: Path | None = None,
+        embedder: Embedder | None = None,
+        cache_size: int = 50_000,
+    ) -> EligibilityModel:
+        """Load an artifact; refuses an embedding whose checksum differs from training's.
+
+        The embedding comes from ``embedder`` if given, else ``embedding_dir``, else
+        ``settings.eligibility.embedding_dir``.
+        """
+        import lightgbm as lgb
+
+        model_file = directory / _MODEL_FILE
+        if not model_file.is_file():
+            raise ModelLoadError(
+                f"No eligibility model in {directory}: train one with `eligo train eligibility`"
+            )
+        meta = json.loads(model_file.read_text())
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ModelLoadError(f"Unsupported model format {meta.get('format_version')!r}")
+        expected = _content_version(directory, {k: v for k, v in meta.items() if k != "version"})
+        if expected != meta.get("version"):
+            raise ModelLoadError(f"Model files in {directory} do not match their recorded version")
+        spec = meta["embedder"]
+        if embedder is None:
+            if embedding_dir is None and spec.get("kind") == "static":
+                from eligo.settings import get_settings
+
+                embedding_dir = get_settings().eligibility.embedding_dir
+            embedder = embedder_from_spec(spec, embedding_dir)
+        elif embedder.checksum != spec.get("checksum"):
+            from eligo.eligibility.embedding import EmbeddingMismatchError
+
+            raise EmbeddingMismatchError(
+                "The given embedder is not the one this classifier was trained with",
+                details={"expected": spec.get("checksum"), "found": embedder.checksum},
+            )
+        if not isinstance(embedder, CachedEmbedder) and cache_size > 0:
+            embedder = CachedEmbedder(embedder, max_entries=cache_size)
+        features = FeatureExtractor.from_config(embedder, meta["features"])
+        if list(features.feature_names) != meta["feature_names"]:
+            raise ModelLoadError("Feature layout differs from the one the model was trained on")
+        booster = lgb.Booster(model_str=(directory / _BOOSTER_FILE).read_text())
+        neighbours_meta = json.loads((directory / _NEIGHBOURS_META).read_text())
+        with (directory / _NEIGHBOURS_MATRIX).open("rb") as fh:
+            matrix = np.load(fh, allow_pickle=False)
+        if matrix.shape[1] != embedder.dim:
+            raise EmbeddingError("Neighbour index dimension differs from the embedder's")
+        return cls(
+            booster=booster,
+            features=features,
+            neighbours=NeighbourIndex(
+                matrix=matrix,
+                titles=neighbours_meta["titles"],
+                statuses=neighbours_meta["statuses"],
+                categories=neighbours_meta["categories"],
+            ),
+            temperature=float(meta["temperature"]),
+            review_threshold=float(meta["review_threshold"]),
+            statuses=tuple(meta["statuses"]),
+            params=dict(meta["params"]),
+            metadata=dict(meta["metadata"]),
+            n_neighbours=int(meta["n_neighbours"]),
+            version=str(meta["version"]),
+        )
+
+
+def _content_version(directory: Path, meta: Mapping[str, Any]) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps(meta, sort_keys=True).encode())
+    for name in _ARTIFACT_FILES:
+        digest.update(name.encode())
+        digest.update((directory / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _choose_category(
+    status: str, hits: Sequence[KeywordHit], near: Sequence[Neighbour]
+) -> str | None:
+    """The taxonomy category behind a decision: a same-status keyword hit, else neighbours."""
+    for hit in hits:
+        if hit.status == status:
+            return hit.category
+    votes = Counter(n.category for n in near if n.status == status and n.category)
+    if not votes:
+        return None
+    return votes.most_common(1)[0][0]
+
+
+def _reason(
+    status: str,
+    confidence: float,
+    category: str | None,
+    hits: Sequence[KeywordHit],
+    near: Sequence[Neighbour],
+    item: ProductText,
+) -> str:
+    del item
+    parts = [f"Predicted {status} with calibrated confidence {confidence:.2f}"]
+    if category:
+        parts[0] += f" (category: {category})"
+    agreeing = [h for h in hits if h.status == status]
+    if agreeing:
+        parts.append(f"matches taxonomy keyword '{agreeing[0].keyword}'")
+    conflicting = [h for h in hits if h.status != status]
+    if conflicting:
+        parts.append(
+            f"despite keyword '{conflicting[0].keyword}' ({conflicting[0].status}, "
+            f"{conflicting[0].category})"
+        )
+    similar = [n for n in near if n.status == status][:2]
+    if similar:
+        quoted = "; ".join(f"'{n.title}' ({n.similarity:.2f})" for n in similar)
+        parts.append(f"similar labelled {status} products: {quoted}")
+    return "; ".join(parts) + "."
