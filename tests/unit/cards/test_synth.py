@@ -23,6 +23,7 @@ from eligo.cards.synth import (
     write_dataset,
 )
 from eligo.cards.synth import values as vals
+from eligo.cards.synth.render import CARD_H, CARD_W
 
 DATE_FIELDS = {"effective_date", "medicare_part_a_date", "medicare_part_b_date"}
 PHONE_FIELDS = {"phone_customer_service", "phone_pharmacy", "phone_provider"}
@@ -66,10 +67,28 @@ def check_truth(card: SynthCard) -> None:
         assert truth["member_id"].startswith(truth["member_id_prefix"])
 
 
+def check_geometry(card: SynthCard) -> None:
+    """Every string lies on the card and no two strings overlap (they would be unreadable)."""
+    for side in (card.front, card.back):
+        if side is None:
+            continue
+        boxes = [t.card_box for t in side.texts]
+        for x0, y0, x1, y1 in boxes:
+            assert 0 <= x0 < x1 <= CARD_W
+            assert 0 <= y0 < y1 <= CARD_H
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                dx = min(a[2], b[2]) - max(a[0], b[0])
+                dy = min(a[3], b[3]) - max(a[1], b[1])
+                assert dx <= 2 or dy <= 2, (a, b)
+
+
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_every_layout_draws_consistent_truth(layout: str) -> None:
     for seed in range(3):
-        check_truth(generate_card(layout, seed, "clean"))
+        card = generate_card(layout, seed, "clean")
+        check_truth(card)
+        check_geometry(card)
 
 
 def test_layout_split_is_disjoint_and_complete() -> None:

@@ -284,7 +284,7 @@ def draw_back(
         y2 = box[3] + 14
     y = max(y, y2) + 8
     small = st.lfont(18)
-    for line in rng.sample(FINE_PRINT, 2):
+    for line in rng.sample(FINE_PRINT, rng.randint(2, 4)):
         if y > 590:
             break
         b = d.text(cv, (40, y), line, small, (90, 90, 90))

@@ -66,6 +66,13 @@ def copay_block(
         boxes.append(hb)
         yy = hb[3] + 8
     row_h = size * 1.45
+    widest = max(
+        cv.width(it["benefit"], st.lfont(size)) + cv.width(it["amount"], st.vfont(size))
+        for it in items
+    )
+    col_w = max(col_w, widest + 34)
+    while cols > 1 and x + (cols - 1) * col_w + widest > CARD_W - 20:
+        cols -= 1  # wrap to more rows rather than run off the card
     for i, item in enumerate(items):
         cx = x + (i % cols) * col_w
         cy = yy + (i // cols) * row_h
@@ -109,6 +116,7 @@ def rx_block(
     step: float = 40,
     value_x: float | None = None,
     issuer: bool = False,
+    rx_plan: bool = False,
 ) -> float:
     """RxBIN / RxPCN / RxGrp (/ RxID) lines; returns the y below the block."""
     rng = d.rng
@@ -125,12 +133,18 @@ def rx_block(
     ]
     if rx_id is not None:
         entries.append(("rx_id", rx_id))
-    for (key, val), lab in zip(entries, lb, strict=False):
+    labs = list(lb[: len(entries)])
+    if rx_plan:
+        entries.append(
+            ("rx_plan", vals.letters(rng, rng.randint(2, 4)) + vals.digits(rng, rng.randint(2, 4)))
+        )
+        labs.append(rng.choice(("RxPlan", "Rx Plan", "RXPLAN")))
+    for (key, val), lab in zip(entries, labs, strict=True):
         box = d.pair(cv, st, x, y, lab, val, key, value_x=value_x)
         y = max(y + step, box[3] + 6)
     if issuer:
         iid = vals.issuer_id(rng)
-        box = d.pair(cv, st, x, y, "Issuer (80840)", iid[5:], "issuer_id", iid, value_x=value_x)
+        box = d.pair(cv, st, x, y, "Issuer (80840)", iid[5:], "issuer_id", iid)
         y = box[3] + 6
     return y
 
@@ -466,6 +480,7 @@ def tpa_pbm(rng: random.Random) -> Draft:
         rx_id=rx_id,
         step=46,
         value_x=bx[0] + 130,
+        rx_plan=rng.random() < 0.5,
     )
     d.text(cv, (bx[0] + 20, bx[3] - 40), "Pharmacy benefits", st.lfont(19), st.label_color)
     network = rng.choice(("OpenNet", "CareLink Network", "PrimeWay Network"))
