@@ -33,7 +33,8 @@ import os
 import random
 import threading
 from array import array
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -41,7 +42,7 @@ from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from eligo.catalog.feed import (
@@ -63,6 +64,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+K = TypeVar("K")
+V = TypeVar("V")
 
 DEFAULT_PER_PAGE: Final = 10_000
 MAX_PER_PAGE: Final = 100_000
@@ -391,6 +394,16 @@ def _render(version: FeedVersion, fmt: str, garbage: float, seed: int) -> _Rende
     return _Rendered(out.getvalue(), offsets)
 
 
+def _lru(cache: OrderedDict[K, V], key: K, build: Callable[[], V], size: int = 4) -> V:
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = build()
+        while len(cache) > size:
+            cache.popitem(last=False)
+    cache.move_to_end(key)
+    return hit
+
+
 # -- faults -------------------------------------------------------------------------------------
 
 
@@ -443,8 +456,9 @@ class ReferenceFeedServer:
         self.admin = admin
         self.stats = ServerStats()
         self._lock = threading.Lock()
-        self._cache: dict[tuple[int, str, float], _Rendered] = {}
-        self._gz_cache: dict[tuple[int, float], bytes] = {}
+        # Rendered bodies are ~200 bytes per record; keep only the few most recently asked for.
+        self._cache: OrderedDict[tuple[int, str, float], _Rendered] = OrderedDict()
+        self._gz_cache: OrderedDict[tuple[int, float], bytes] = OrderedDict()
         self._render_lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
@@ -484,34 +498,22 @@ class ReferenceFeedServer:
             self.faults = plan
 
     def publish(self, mutate_percent: float = 1.0) -> FeedVersion:
-        version = self.feed.publish(mutate_percent)
-        with self._render_lock:
-            live = set(self.feed.versions())
-            for key in [k for k in self._cache if k[0] not in live]:
-                del self._cache[key]
-            for gkey in [k for k in self._gz_cache if k[0] not in live]:
-                del self._gz_cache[gkey]
-        return version
+        return self.feed.publish(mutate_percent)
 
     def rendered(self, version: FeedVersion, fmt: str, garbage: float) -> _Rendered:
         key = (version.number, fmt, garbage)
         with self._render_lock:
-            hit = self._cache.get(key)
-            if hit is None:
-                hit = _render(version, fmt, garbage, self.feed.seed)
-                self._cache[key] = hit
-            return hit
+            return _lru(self._cache, key, lambda: _render(version, fmt, garbage, self.feed.seed))
 
     def gzipped(self, version: FeedVersion, garbage: float) -> bytes:
         plain = self.rendered(version, "csv", garbage)
         with self._render_lock:
-            key = (version.number, garbage)
-            hit = self._gz_cache.get(key)
-            if hit is None:
-                # mtime=0 keeps the bytes (and so Range resumption) stable across renders.
-                hit = gzip.compress(plain.body, compresslevel=5, mtime=0)
-                self._gz_cache[key] = hit
-            return hit
+            # mtime=0 keeps the bytes (and so Range resumption) stable across renders.
+            return _lru(
+                self._gz_cache,
+                (version.number, garbage),
+                lambda: gzip.compress(plain.body, compresslevel=5, mtime=0),
+            )
 
     def take_fault(self) -> tuple[str, int]:
         """Decide the fault for one feed request: ("fail", status), ("drop", bytes) or ("", 0)."""
@@ -557,23 +559,23 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] | None = None,
         drop_after: int | None = None,
     ) -> None:
+        head = self.command == "HEAD"
+        drop = drop_after is not None and drop_after < len(body) and not head
+        sent = 0 if head else (drop_after if drop and drop_after is not None else len(body))
+        # Count before the client can see the answer, so tests may read stats right after.
+        self.owner.record(status, sent, dropped=drop)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        if self.command == "HEAD":
-            self.owner.record(status, 0)
+        if head:
             return
-        if drop_after is not None and drop_after < len(body):
-            self.wfile.write(body[:drop_after])
+        self.wfile.write(body[:sent])
+        if drop:
             self.wfile.flush()
             self.close_connection = True
-            self.owner.record(status, drop_after, dropped=True)
-            return
-        self.wfile.write(body)
-        self.owner.record(status, len(body))
 
     def _json(self, status: int, obj: Any) -> None:
         self._send(status, json.dumps(obj).encode() + b"\n", _JSON_TYPE)

@@ -221,3 +221,16 @@ def test_docs_example_runs() -> None:
     assert blocks
     for block in blocks:
         exec(block, {})
+
+
+def test_render_cache_is_bounded() -> None:
+    with (
+        ReferenceFeedServer(ReferenceFeed(100, seed=9)) as srv,
+        httpx.Client(base_url=srv.url) as client,
+    ):
+        for _ in range(6):
+            srv.publish(1.0)
+            assert client.get("/feed.csv.gz").status_code == 200
+            assert client.get("/feed.jsonl").status_code == 200
+        assert len(srv._cache) <= 4
+        assert len(srv._gz_cache) <= 4
