@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -255,3 +256,11 @@ def test_names_survive_csv_and_jsonl(names: list[str]) -> None:
     assert list(parse_feed([buf.getvalue().encode()])) == recs
     jsonl = "".join(record_to_json(r) + "\n" for r in recs).encode()
     assert list(parse_feed([jsonl])) == recs
+
+
+@given(st.lists(st.integers(min_value=1, max_value=len(GOOD_CSV) - 1), max_size=12), st.booleans())
+def test_random_split_points_never_change_the_result(cuts: list[int], gz: bool) -> None:
+    data = gzip.compress(GOOD_CSV, mtime=0) if gz else GOOD_CSV.replace(b"\n", b"\r\n")
+    points = sorted({c % len(data) for c in cuts} | {0, len(data)})
+    chunks = [data[a:b] for a, b in itertools.pairwise(points)]
+    assert list(parse_feed(chunks)) == list(parse_feed([GOOD_CSV]))
