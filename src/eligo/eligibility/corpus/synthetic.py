@@ -1,0 +1,353 @@
+"""Seeded generator of listing-like product titles from the taxonomy.
+
+Every category yields titles built from its keywords (product nouns), strengths found in its
+examples, forms, variants, sizes and brands (real ones from the taxonomy plus invented ones), then
+roughened the way marketplace listings are: abbreviations, ALL CAPS, marketing words, a few
+misspellings. Near-miss pairs put the same brand and packaging on two look-alike categories of
+different status, and disqualifier rows ("... CBD Pain Relief Cream", "Moisturizer SPF 30") teach
+the boundaries the rules describe.
+
+Determinism: each category draws from its own ``random.Random`` seeded with (seed, category id),
+so the same seed gives byte-identical rows and adding a category does not reshuffle the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections.abc import Callable, Iterator, Sequence
+
+from eligo.eligibility.corpus.records import LabelledTitle
+from eligo.eligibility.taxonomy import STATUSES, Category, Disqualifier, Taxonomy
+
+__all__ = ["STORE_BRANDS", "generate_synthetic", "invented_brands"]
+
+# Store brands appear across many families, as they do on drugstore shelves.
+STORE_BRANDS: tuple[str, ...] = (
+    "Amazon Basic Care",
+    "Up & Up",
+    "Rite Aid",
+    "GoodSense",
+    "Leader",
+    "Sunmark",
+    "Kroger",
+    "Meijer",
+    "H-E-B",
+    "Publix",
+    "Topcare",
+    "Care One",
+    "Member's Mark",
+    "Quality Choice",
+    "Harris Teeter",
+    "Signature Care",
+)
+
+# Titles per status before scaling; categories of a status share it (bounded per category),
+# which keeps the four classes near balance although the taxonomy has more eligible categories.
+_TARGET_PER_STATUS = 4400
+_MIN_PER_CATEGORY = 24
+_MAX_PER_CATEGORY = 120
+_NEAR_MISS_PAIRS = 4
+_DISQUALIFIER_ROWS = 10
+
+_ONSETS = (
+    "b",
+    "br",
+    "c",
+    "cl",
+    "d",
+    "f",
+    "fl",
+    "g",
+    "gr",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "pr",
+    "q",
+    "r",
+    "s",
+    "st",
+    "t",
+    "tr",
+    "v",
+    "w",
+    "z",
+    "x",
+    "j",
+    "ph",
+    "th",
+    "sol",
+)
+_VOWELS = ("a", "e", "i", "o", "u", "ae", "io", "ea", "y", "ou")
+_CODAS = ("", "", "n", "r", "x", "l", "s", "m", "ra", "va", "na", "lia", "ix", "on", "ex")
+_SUFFIXES = (
+    "",
+    "",
+    "",
+    " Labs",
+    " Health",
+    " Naturals",
+    " Care",
+    " Wellness",
+    " Pharma",
+    " Medical",
+    " Co.",
+    " Essentials",
+    " Rx",
+    " Life",
+    " Basics",
+)
+_MARKETING = (
+    "New!",
+    "Best Seller",
+    "#1 Doctor Recommended",
+    "NEW & IMPROVED",
+    "Value Pack",
+    "Clinically Proven",
+    "Fast Acting",
+    "Premium",
+    "Top Rated",
+    "Limited Edition",
+    "Amazon's Choice",
+    "Bulk",
+    "Hot Sale",
+    "Upgraded 2026",
+    "Trusted Brand",
+)
+_ABBREVIATIONS = (
+    (r"\bCount\b", ("ct", "CT", "Ct.", "count", "cnt", "Ct")),
+    (r"\bTablets\b", ("Tabs", "tablets", "TABS", "Tab")),
+    (r"\bCapsules\b", ("Caps", "caps", "Capsule", "Vcaps")),
+    (r"\bfl oz\b", ("FL OZ", "fl. oz.", "floz", "Fl.Oz", "oz")),
+    (r"\boz\b", ("OZ", "Oz.", "ounce")),
+    (r"\bMaximum\b", ("Max", "MAX")),
+    (r"\bExtra Strength\b", ("XS", "Ex Str", "Extra-Strength")),
+    (r"\bPack\b", ("Pk", "pk", "PK")),
+    (r"\bmg\b", ("MG", "mg.", "Mg")),
+    (r"\bwith\b", ("w/", "With", "W/")),
+)
+_STRENGTH_RE = re.compile(
+    r"(?i)\b(?:spf\s?\d{1,3}\+?|\d+(?:\.\d+)?\s?(?:mg|mcg|iu|%|mmhg|billion cfu|g)(?![a-z]))"
+)
+
+
+def _render_spf(value: float) -> str:
+    return f"SPF {value:g}"
+
+
+def _render_alcohol(value: float) -> str:
+    return f"{value:g}% Alcohol"
+
+
+_SIGNAL_RENDER: dict[str, Callable[[float], str]] = {
+    "spf": _render_spf,
+    "alcohol_pct": _render_alcohol,
+}
+
+
+def _rng(seed: int, *parts: str) -> random.Random:
+    digest = hashlib.sha256(":".join((str(seed), *parts)).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def invented_brands(seed: int, family: str, count: int = 30) -> tuple[str, ...]:
+    """Plausible made-up brand names for a family (deterministic per seed and family)."""
+    rng = _rng(seed, "brands", family)
+    names: dict[str, None] = {}
+    while len(names) < count:
+        stem = rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
+        if rng.random() < 0.45:
+            stem += rng.choice(_VOWELS) + rng.choice(("", "n", "x", "ra", "l"))
+        names[stem.capitalize() + rng.choice(_SUFFIXES)] = None
+    return tuple(names)
+
+
+def _title_case(phrase: str) -> str:
+    words = []
+    for word in phrase.split():
+        words.append(word if any(c.isupper() for c in word) else word[:1].upper() + word[1:])
+    return " ".join(words)
+
+
+def _strengths(category: Category) -> list[str]:
+    found: dict[str, None] = {}
+    for example in category.examples:
+        for match in _STRENGTH_RE.finditer(example):
+            found[match.group(0)] = None
+    return list(found)
+
+
+def _misspell(word: str, rng: random.Random) -> str:
+    if len(word) < 6 or not word.isalpha():
+        return word
+    i = rng.randrange(1, len(word) - 2)
+    if rng.random() < 0.5:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+    return word[:i] + word[i + 1 :]
+
+
+def _roughen(title: str, rng: random.Random) -> str:
+    for pattern, choices in _ABBREVIATIONS:
+        if rng.random() < 0.35:
+            title = re.sub(pattern, rng.choice(choices), title, count=1)
+    roll = rng.random()
+    if roll < 0.07:
+        title = title.upper()
+    elif roll < 0.10:
+        title = title.lower()
+    if rng.random() < 0.04:
+        words = title.split()
+        k = rng.randrange(len(words))
+        words[k] = _misspell(words[k], rng)
+        title = " ".join(words)
+    return re.sub(r"\s+", " ", title).strip(" ,-")
+
+
+class _Vocabulary:
+    """Generator vocabulary of one category: its own lists, else its family's."""
+
+    def __init__(self, taxonomy: Taxonomy, category: Category, seed: int) -> None:
+        family = taxonomy.families[category.family]
+        self.category = category
+        self.products = [_title_case(k) for k in category.keywords]
+        self.strengths = _strengths(category)
+        self.forms = list(category.forms or family.forms)
+        self.variants = list(category.variants or family.variants)
+        self.sizes = list(family.sizes) or ["1 Count"]
+        self.real_brands = list(category.brands or family.brands)
+        self.fake_brands = list(invented_brands(seed, category.family))
+
+    def brand(self, rng: random.Random) -> str:
+        if self.real_brands and rng.random() < 0.5:
+            return rng.choice(self.real_brands)
+        return rng.choice(self.fake_brands)
+
+
+def _compose(
+    brand: str, product: str, vocab: _Vocabulary, rng: random.Random, extra: str = ""
+) -> str:
+    strength = rng.choice(vocab.strengths) if vocab.strengths and rng.random() < 0.45 else ""
+    form = ""
+    if vocab.forms and rng.random() < 0.5:
+        candidate = rng.choice(vocab.forms)
+        if candidate.lower().rstrip("s") not in product.lower():
+            form = candidate
+    variant = rng.choice(vocab.variants) if vocab.variants and rng.random() < 0.55 else ""
+    size = rng.choice(vocab.sizes) if rng.random() < 0.85 else ""
+    marketing = rng.choice(_MARKETING) if rng.random() < 0.12 else ""
+    core = " ".join(p for p in (extra, product, strength, form) if p)
+    pattern = rng.randrange(7)
+    if pattern == 0:
+        title = f"{brand} {core}, {size}" if size else f"{brand} {core}"
+    elif pattern == 1:
+        title = f"{brand} {variant} {core} {size}"
+    elif pattern == 2:
+        title = f"{core} by {brand} - {variant} - {size}"
+    elif pattern == 3:
+        title = f"{brand} {core} ({variant}), {size}"
+    elif pattern == 4:
+        pack = rng.choice((2, 3, 4, 6))
+        title = f"{brand} {core} {variant} {size} (Pack of {pack})"
+    elif pattern == 5:
+        title = f"{brand.upper()} {core.upper()} {size.upper()}"
+    else:
+        title = f"{brand} {core} | {variant} | {size}"
+    if marketing:
+        title = f"{marketing} {title}" if rng.random() < 0.5 else f"{title} - {marketing}"
+    title = re.sub(r"\(\s*\)|\|\s*\|", " ", title)
+    title = re.sub(r"\s*-\s*-\s*", " - ", title)
+    return _roughen(title, rng)
+
+
+def _row(title: str, brand: str, category: Category, product: str) -> LabelledTitle:
+    return LabelledTitle(
+        title=title,
+        brand=brand,
+        status=category.status,
+        category=category.id,
+        source="synthetic",
+        group=f"{brand.casefold()}|{category.id}|{product.casefold()}",
+    )
+
+
+def _per_category(taxonomy: Taxonomy, scale: float) -> dict[str, int]:
+    counts = taxonomy.counts_by_status()
+    out: dict[str, int] = {}
+    for status in STATUSES:
+        n = counts[status]
+        if not n:
+            continue
+        each = min(_MAX_PER_CATEGORY, max(_MIN_PER_CATEGORY, _TARGET_PER_STATUS // n))
+        out[status] = max(1, round(each * scale))
+    return out
+
+
+def _condition_value(rule: Disqualifier, satisfy: bool, rng: random.Random) -> float | None:
+    cond = rule.condition
+    if cond is None:
+        return None
+    if cond.signal == "spf":
+        pool = (15, 20, 25, 30, 45, 50, 55, 70, 100) if satisfy else (2, 4, 6, 8, 10, 12)
+    else:
+        pool = (60, 62, 65, 70, 75, 80) if satisfy else (0, 5, 10, 20, 30, 40)
+    value = float(rng.choice(pool))
+    # The pools follow the thresholds used in the taxonomy; check instead of trusting them.
+    if cond.holds({cond.signal: value}) != satisfy:
+        return None
+    return value
+
+
+def _disqualifier_rows(
+    taxonomy: Taxonomy, category: Category, vocab: _Vocabulary, rng: random.Random, n: int
+) -> Iterator[LabelledTitle]:
+    for rule in category.disqualifiers:
+        target = taxonomy.get(rule.move_to)
+        for _ in range(n):
+            brand = vocab.brand(rng)
+            product = rng.choice(vocab.products)
+            if rule.condition is not None and rule.condition.signal in _SIGNAL_RENDER:
+                render = _SIGNAL_RENDER[rule.condition.signal]
+                for satisfy, label in ((True, target), (False, category)):
+                    value = _condition_value(rule, satisfy, rng)
+                    if value is None:
+                        continue
+                    title = _compose(brand, f"{product} {render(value)}", vocab, rng)
+                    yield _row(title, brand, label, product)
+            else:
+                term = _title_case(rng.choice(rule.terms))
+                title = _compose(brand, product, vocab, rng, extra=term)
+                yield _row(title, brand, target, product)
+
+
+def generate_synthetic(
+    taxonomy: Taxonomy, *, seed: int, scale: float, store_brands: Sequence[str] = STORE_BRANDS
+) -> list[LabelledTitle]:
+    """All synthetic rows, in taxonomy order (deterministic for a seed and scale)."""
+    per_status = _per_category(taxonomy, scale)
+    vocabularies = {c.id: _Vocabulary(taxonomy, c, seed) for c in taxonomy.categories}
+    rows: list[LabelledTitle] = []
+    pairs = max(1, round(_NEAR_MISS_PAIRS * scale))
+    dq_rows = max(1, round(_DISQUALIFIER_ROWS * scale))
+    for category in taxonomy.categories:
+        rng = _rng(seed, "category", category.id)
+        vocab = vocabularies[category.id]
+        for _ in range(per_status[category.status]):
+            brand = vocab.brand(rng)
+            product = rng.choice(vocab.products)
+            rows.append(_row(_compose(brand, product, vocab, rng), brand, category, product))
+        rows.extend(_disqualifier_rows(taxonomy, category, vocab, rng, dq_rows))
+        # Near-miss pairs: one (store or invented) brand, same packaging words, two statuses.
+        for other_id in category.near_misses:
+            other = taxonomy.get(other_id)
+            other_vocab = vocabularies[other_id]
+            for _ in range(pairs):
+                brand = rng.choice(store_brands) if rng.random() < 0.5 else vocab.brand(rng)
+                for cat, voc in ((category, vocab), (other, other_vocab)):
+                    product = rng.choice(voc.products)
+                    rows.append(_row(_compose(brand, product, voc, rng), brand, cat, product))
+    return rows
