@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import random
+import sys
 import threading
 from array import array
 from collections import OrderedDict
@@ -460,9 +461,8 @@ class ReferenceFeedServer:
         self._cache: OrderedDict[tuple[int, str, float], _Rendered] = OrderedDict()
         self._gz_cache: OrderedDict[tuple[int, float], bytes] = OrderedDict()
         self._render_lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((host, port), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.feed_server = self  # type: ignore[attr-defined]
+        self._httpd = _HTTPServer((host, port), _Handler)
+        self._httpd.feed_server = self
         self._thread: threading.Thread | None = None
 
     @property
@@ -538,13 +538,27 @@ class ReferenceFeedServer:
             self.stats.dropped += int(dropped)
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    feed_server: ReferenceFeedServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError):
+            # Clients that hang up (including ours after an injected fault) are routine.
+            logger.debug("reference feed: client %s went away: %s", client_address, exc)
+            return
+        logger.exception("reference feed: error serving %s", client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "eligo-reference-feed/1"
 
     @property
     def owner(self) -> ReferenceFeedServer:
-        return self.server.feed_server  # type: ignore[attr-defined,no-any-return]
+        assert isinstance(self.server, _HTTPServer)
+        return self.server.feed_server
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s " + format, self.address_string(), *args)
