@@ -183,8 +183,11 @@ class Taxonomy:
         scores: dict[str, float] = {}
         terms: dict[str, list[str]] = {}
         for phrase in found:
+            seen = terms.setdefault(phrase.category, [])
+            if phrase.term in seen:
+                continue  # a term repeated in the title counts once
+            seen.append(phrase.term)
             scores[phrase.category] = scores.get(phrase.category, 0.0) + phrase.weight
-            terms.setdefault(phrase.category, []).append(phrase.term)
         moved: dict[str, str] = {}
         values = signals or {}
         present = {" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words))}
@@ -243,27 +246,22 @@ def _phrase_key(text: str) -> tuple[str, ...]:
 def _find_phrases(
     words: list[str], index: Mapping[tuple[str, ...], tuple[_Phrase, ...]], max_n: int
 ) -> list[_Phrase]:
+    """Every indexed phrase in ``words`` (overlaps included), minus negated ones.
+
+    Overlaps count: "atorvastatin calcium" and "atorvastatin" both speak for statins, which
+    lets a specific category outscore a generic one ("rx only").
+    """
     found: list[_Phrase] = []
     count = len(words)
-    i = 0
-    while i < count:
-        best: tuple[_Phrase, ...] = ()
-        best_n = 0
-        for n in range(min(max_n, count - i), 0, -1):
+    for i in range(count):
+        negated_before = i > 0 and words[i - 1] in _NEGATING_PREVIOUS
+        for n in range(1, min(max_n, count - i) + 1):
             hit = index.get(tuple(words[i : i + n]))
-            if hit:
-                best, best_n = hit, n
-                break
-        if not best:
-            i += 1
-            continue
-        negated = (i + best_n < count and words[i + best_n] in _NEGATING_NEXT) or (
-            i > 0 and words[i - 1] in _NEGATING_PREVIOUS
-        )
-        if not negated:
-            found.extend(best)
-        # Longest match wins; continue after it so "ibuprofen tablets" is not counted twice.
-        i += best_n
+            if not hit:
+                continue
+            negated_after = i + n < count and words[i + n] in _NEGATING_NEXT
+            if not (negated_before or negated_after):
+                found.extend(hit)
     return found
 
 
@@ -367,17 +365,20 @@ def _build_index(
 ) -> tuple[dict[tuple[str, ...], tuple[_Phrase, ...]], int]:
     index: dict[tuple[str, ...], dict[str, _Phrase]] = {}
     for category in categories:
-        # Ingredients weigh a little more than keywords: an active ingredient is specific.
-        for terms, weight in ((category.keywords, 1.0), (category.ingredients, 1.25)):
+        # A phrase that is both a keyword and an active ingredient of a category is the
+        # strongest evidence for it ("ibuprofen" for the ibuprofen category, vs. only an
+        # ingredient of children's pain relievers).
+        for terms, weight in ((category.keywords, 1.0), (category.ingredients, 1.0)):
             for term in terms:
                 key = _phrase_key(term)
                 if not key:
                     continue
-                phrase = _Phrase(category.id, term, weight * len(key))
                 slot = index.setdefault(key, {})
                 previous = slot.get(category.id)
-                if previous is None or previous.weight < phrase.weight:
-                    slot[category.id] = phrase
+                if previous is None:
+                    slot[category.id] = _Phrase(category.id, term, weight * len(key))
+                elif previous.weight <= len(key):
+                    slot[category.id] = _Phrase(category.id, previous.term, 1.5 * len(key))
     frozen = {key: tuple(slot.values()) for key, slot in index.items()}
     return frozen, max((len(k) for k in frozen), default=1)
 

@@ -98,7 +98,6 @@ _SUFFIXES = (
     " Medical",
     " Co.",
     " Essentials",
-    " Rx",
     " Life",
     " Basics",
 )
