@@ -33,6 +33,7 @@ import os
 import random
 import sys
 import threading
+import zlib
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -53,7 +54,7 @@ from eligo.catalog.feed import (
     record_to_csv_row,
     record_to_json,
 )
-from eligo.catalog.gtin import gtin_check_digit, is_valid_gtin, normalize_gtin
+from eligo.catalog.gtin import InvalidGtin, gtin_check_digit, normalize_gtin
 
 __all__ = [
     "Change",
@@ -92,8 +93,23 @@ def _with_check(body: str) -> str:
     return (body + str(gtin_check_digit(body))).zfill(14)
 
 
-def _stamp(rng: random.Random) -> datetime:
-    return _BASE_TIME + timedelta(seconds=rng.randrange(365 * 86400))
+# A source row before it becomes a record: (code, code_has_check_digit, name, brand, status,
+# category, source). Records are only built for the rows a feed uses, so small feeds are fast.
+_Raw = tuple[str, bool, str, str, str, str, str]
+
+
+def _make(raw: _Raw) -> FeedRecord | None:
+    code, has_check, name, brand, status, category, source = raw
+    if has_check:
+        try:
+            gtin = normalize_gtin(code)
+        except InvalidGtin:
+            return None
+    else:
+        gtin = _with_check(code)
+    # A stable pseudo-random "last updated" within 2025, derived from the source id.
+    stamp = _BASE_TIME + timedelta(seconds=zlib.crc32(source.encode()) % (365 * 86400))
+    return FeedRecord(gtin, name, brand, status, category, stamp, source)
 
 
 def _read_csv(path: Path) -> Iterator[dict[str, str]]:
@@ -102,29 +118,22 @@ def _read_csv(path: Path) -> Iterator[dict[str, str]]:
 
 
 @lru_cache(maxsize=4)
-def _load_sources(data_dir: Path) -> tuple[tuple[FeedRecord, ...], ...]:
-    """All usable source rows as records (grocery, supplements, devices); cached per folder."""
-    rng = random.Random("updated_at")
-    grocery: list[FeedRecord] = []
+def _load_sources(data_dir: Path) -> tuple[tuple[_Raw, ...], ...]:
+    """All usable source rows (grocery, supplements, devices); cached per folder."""
+    grocery: list[_Raw] = []
     for row in _read_csv(data_dir / "off_us_grocery_upcs" / "off_2018_upc_names.csv"):
         upc, name = row["upc12"], row["product_name"].strip()
-        if 0 < len(name) <= 200 and is_valid_gtin(upc):
-            gtin = normalize_gtin(upc)
-            grocery.append(
-                FeedRecord(gtin, name, "", "not_eligible", "grocery", _stamp(rng), f"off:{upc}")
-            )
-    supplements: list[FeedRecord] = []
+        if 0 < len(name) <= 200:
+            grocery.append((upc, True, name, "", "not_eligible", "grocery", f"off:{upc}"))
+    supplements: list[_Raw] = []
     for row in _read_csv(data_dir / "dsld_supplements" / "dsld_products_2019.csv"):
         name, dsld_id = row["product_name"].strip()[:200], row["dsld_id"]
         if name and dsld_id.isdigit():
-            gtin = _with_check(f"291{int(dsld_id):09d}")
             form = row["supplement_form"].split(" (")[0].strip().lower()[:100] or "other"
             brand = row["brand"].strip()[:200]
-            supplements.append(
-                FeedRecord(gtin, name, brand, "lmn", f"supplement:{form}", _stamp(rng),
-                           f"dsld:{dsld_id}")
-            )  # fmt: skip
-    devices: list[FeedRecord] = []
+            supplements.append((f"291{int(dsld_id):09d}", False, name, brand, "lmn",
+                                f"supplement:{form}", f"dsld:{dsld_id}"))  # fmt: skip
+    devices: list[_Raw] = []
     for row in _read_csv(
         data_dir / "fda_device_product_codes" / "fda_device_product_codes_2019.csv"
     ):
@@ -132,12 +141,10 @@ def _load_sources(data_dir: Path) -> tuple[tuple[FeedRecord, ...], ...]:
         if len(code) != 3 or not code.isalpha() or not name:
             continue
         rx = row["device_class"] == "3" or "Y" in (row["implant"], row["life_sustaining"])
-        gtin = _with_check("292" + "".join(f"{ord(c) - 55:02d}" for c in code) + "000")
+        body = "292" + "".join(f"{ord(c) - 55:02d}" for c in code) + "000"  # A=10 .. Z=35
         specialty = (row["medical_specialty"] or row["review_panel"] or "general").lower()
-        status = "rx" if rx else "eligible"
-        devices.append(
-            FeedRecord(gtin, name, "", status, f"device:{specialty}", _stamp(rng), f"fda:{code}")
-        )
+        devices.append((body, False, name, "", "rx" if rx else "eligible",
+                        f"device:{specialty}", f"fda:{code}"))  # fmt: skip
     logger.info(
         "reference feed sources: %d grocery, %d supplements, %d devices",
         len(grocery), len(supplements), len(devices),
@@ -224,8 +231,8 @@ class ReferenceFeed:
         spares: list[FeedRecord] = []
         for src, n in ((devices, n_dev), (supplements, n_sup), (grocery, n_gro)):
             cut = round(n * products / total)
-            initial += src[:cut]
-            spares += src[cut:n]
+            initial += filter(None, map(_make, src[:cut]))
+            spares += filter(None, map(_make, src[cut:n]))
         rng.shuffle(initial)
         rng.shuffle(spares)
         pool = initial + spares

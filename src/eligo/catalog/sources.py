@@ -96,6 +96,10 @@ class FeedFetch:
         return parse_feed(self.iter_bytes(), self.meta.format, stats)
 
     def close(self) -> None:
+        # Closing the generator first runs its cleanup (closes an unfinished response).
+        closer = getattr(self._chunks, "close", None)
+        if callable(closer):
+            closer()
         if self._close is not None:
             self._close()
             self._close = None
@@ -222,14 +226,16 @@ class HttpFeedSource:
                 conditional["If-Modified-Since"] = last_modified
             counter = _Counter()
             first = self._request(client, self.url, conditional, counter)
+            # A 304 may omit validators; then the caller's still hold.
+            unchanged = first.status_code == 304
             meta = FeedMeta(
                 self.url,
-                first.headers.get("ETag"),
-                first.headers.get("Last-Modified"),
+                first.headers.get("ETag") or (etag if unchanged else None),
+                first.headers.get("Last-Modified") or (last_modified if unchanged else None),
                 first.headers.get(VERSION_HEADER),
                 _format_from_type(first) or _format_from_name(urlsplit(self.url).path),
             )
-            if first.status_code == 304:
+            if unchanged:
                 first.close()
                 client.close()
                 logger.info("feed %s not modified (etag %s)", self.url, etag)

@@ -291,3 +291,24 @@ def test_open_source_picks_http() -> None:
     assert isinstance(open_source("https://example.test/feed.csv"), HttpFeedSource)
     with pytest.raises(ValueError, match="http"):
         HttpFeedSource("ftp://example.test/feed.csv")
+
+
+def test_not_modified_without_validators_keeps_the_callers() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(304))
+    source = HttpFeedSource("http://feed.test/f.csv", transport=transport)
+    with source.fetch(etag='"v1"', last_modified="Sun, 01 Mar 2026 00:00:00 GMT") as fetch:
+        assert fetch.not_modified
+        assert fetch.meta.etag == '"v1"'
+        assert fetch.meta.last_modified == "Sun, 01 Mar 2026 00:00:00 GMT"
+
+
+@needs_data
+def test_closing_early_releases_the_response(server: ReferenceFeedServer) -> None:
+    source = HttpFeedSource(server.url + "/feed.jsonl?per_page=500")
+    with source.fetch() as fetch:
+        stream = fetch.records()
+        assert isinstance(next(stream), FeedRecord)
+    # The next fetch works and the server saw only the first page of the abandoned one.
+    records, _ = read_all(source)
+    assert len(records) == 2500
+    assert server.stats.by_status[200] == 1 + 5
