@@ -48,8 +48,9 @@ test: install  ## ruff, mypy and the whole suite (PostgreSQL too when ELIGO_TEST
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-models: install  ## build the embedding and eligibility models unless present
-	@true
+models: install  ## build the embedding and eligibility models unless present (a few minutes, once)
+	@if [ -f var/models/eligibility/model.json ]; then echo "eligibility model present (rm -r var/models to rebuild)"; \
+	else $(BIN)/eligo train embedding && $(BIN)/eligo train eligibility; fi
 
 run: install models  ## migrate, seed a demo tenant and key, serve http://127.0.0.1:8000
 	$(BIN)/eligo db upgrade

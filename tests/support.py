@@ -114,3 +114,46 @@ def create_tenant_with_keys(database: Database, *, kind: str = "merchant") -> Te
             key_ids[role] = issued.key.id
             SENSITIVE_VALUES.add(issued.secret)
     return TenantKeys(tenant.id, name, keys, key_ids)
+
+
+def publish_test_list(database: Database, products: list[dict[str, str]]) -> int:
+    """Make ``products`` the active eligible-product list (a new version) directly in the DB.
+
+    Eligibility tests need list hits; the real path (feed sync) is tested in the catalog tests.
+    """
+    from sqlalchemy import select, update
+
+    from eligo.catalog.models import CatalogProduct, CatalogState, ListVersion
+    from eligo.db.types import utcnow
+
+    with database.sessionmaker() as session:
+        state = session.execute(select(CatalogState).where(CatalogState.id == 1)).scalar_one()
+        version = max((v.id for v in session.execute(select(ListVersion)).scalars()), default=0) + 1
+        session.add(
+            ListVersion(
+                id=version,
+                state="active",
+                source="test",
+                based_on=state.active_version or None,
+                product_count=len(products),
+                activated_at=utcnow(),
+            )
+        )
+        session.execute(
+            update(CatalogProduct).where(CatalogProduct.valid_to.is_(None)).values(valid_to=version)
+        )
+        for product in products:
+            session.add(
+                CatalogProduct(
+                    gtin=product["gtin"],
+                    name=product["name"],
+                    brand=product.get("brand", ""),
+                    status=product["status"],
+                    category=product.get("category", ""),
+                    source="test",
+                    valid_from=version,
+                )
+            )
+        state.active_version = version
+        session.commit()
+    return version

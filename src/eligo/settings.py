@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -40,10 +40,9 @@ class LogSettings(BaseModel):
 class EligibilitySettings(BaseModel):
     model_dir: Path = Path("var/models/eligibility")
     embedding_dir: Path = Path("var/models/embedding")
-    # Below this calibrated confidence an answer carries needs_review and is queued.
-    review_threshold: float = 0.80
-    max_batch_items: int = 1000
-    max_title_chars: int = 1000
+    # An answer below this calibrated confidence carries needs_review and is queued; None uses
+    # the threshold the training run chose on its validation split.
+    review_threshold: float | None = None
 
 
 class CatalogSettings(BaseModel):
@@ -114,4 +113,10 @@ def get_settings() -> Settings:
     return Settings()
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+def app_settings(request: Request) -> Settings:
+    """The settings the running app was built with (tests build apps with their own)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]

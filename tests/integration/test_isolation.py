@@ -6,32 +6,72 @@ so each new route must say how it would be aimed at a foreign tenant.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import select
 
+from eligo.eligibility.models import ReviewItem
 from eligo.security.models import ApiKey
 from eligo.security.roles import Role
 from tests.support import LiveServer, TenantKeys
 
+
+@dataclass
+class Victim:
+    keys: TenantKeys
+    review_id: str
+    review_title: str
+
+
 # (method, route template) -> a request aimed at the victim's objects: path params and body.
-Probe = Callable[[TenantKeys], dict[str, Any]]
+Probe = Callable[[Victim], dict[str, Any]]
 PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/me"): lambda v: {},
     ("GET", "/v1/tenants"): lambda v: {},
-    ("POST", "/v1/tenants"): lambda v: {"json": {"name": v.name, "kind": "merchant"}},
-    ("GET", "/v1/tenants/{tenant_id}"): lambda v: {"path": {"tenant_id": v.tenant_id}},
-    ("GET", "/v1/keys"): lambda v: {"params": {"tenant_id": v.tenant_id}},
-    (
-        "POST",
-        "/v1/keys",
-    ): lambda v: {"json": {"name": "intruder", "role": "admin", "tenant_id": v.tenant_id}},
-    ("DELETE", "/v1/keys/{key_id}"): lambda v: {"path": {"key_id": v.key_ids[Role.ADMIN]}},
+    ("POST", "/v1/tenants"): lambda v: {"json": {"name": v.keys.name, "kind": "merchant"}},
+    ("GET", "/v1/tenants/{tenant_id}"): lambda v: {"path": {"tenant_id": v.keys.tenant_id}},
+    ("GET", "/v1/keys"): lambda v: {"params": {"tenant_id": v.keys.tenant_id}},
+    ("POST", "/v1/keys"): lambda v: {
+        "json": {"name": "intruder", "role": "admin", "tenant_id": v.keys.tenant_id}
+    },
+    ("DELETE", "/v1/keys/{key_id}"): lambda v: {"path": {"key_id": v.keys.key_ids[Role.ADMIN]}},
     ("GET", "/v1/audit"): lambda v: {"params": {"limit": 1000}},
+    ("POST", "/v1/eligibility/check"): lambda v: {"json": {"title": "isolation probe"}},
+    ("POST", "/v1/eligibility/check-batch"): lambda v: {
+        "json": {"items": [{"title": "isolation probe"}]}
+    },
+    ("POST", "/v1/baskets"): lambda v: {
+        "json": {"items": [{"title": "isolation probe", "quantity": 1, "unit_price_cents": 1}]}
+    },
+    ("GET", "/v1/reviews"): lambda v: {"params": {"limit": 500}},
+    ("POST", "/v1/reviews/{review_id}"): lambda v: {
+        "path": {"review_id": v.review_id},
+        "json": {"status": "not_eligible"},
+    },
+    ("GET", "/v1/products/{gtin}"): lambda v: {"path": {"gtin": "00012345678905"}},
 }
+
+
+def make_victim(server: LiveServer, keys: TenantKeys) -> Victim:
+    title = f"victim-only product {uuid.uuid4().hex}"
+    with server.database.sessionmaker() as session:
+        item = ReviewItem(
+            tenant_id=keys.tenant_id,
+            match_key=f"title:{title}",
+            title=title,
+            predicted_status="lmn",
+            confidence=0.5,
+            model_version="test",
+            priority=0.5,
+        )
+        session.add(item)
+        session.commit()
+        return Victim(keys, item.id, title)
 
 
 def api_routes(server: LiveServer) -> list[tuple[str, str]]:
@@ -50,12 +90,20 @@ def test_every_route_has_a_probe(live_server: LiveServer) -> None:
 
 @pytest.mark.parametrize("role", list(Role))
 def test_no_cross_tenant_read_or_write(
-    live_server: LiveServer, tenant: TenantKeys, other_tenant: TenantKeys, role: Role
+    eligibility_server: LiveServer, tenant: TenantKeys, other_tenant: TenantKeys, role: Role
 ) -> None:
-    attacker, victim = tenant, other_tenant
-    markers = [victim.tenant_id, victim.name, *victim.key_ids.values()]
-    with attacker.client(live_server, role) as client:
-        for method, template in api_routes(live_server):
+    server = eligibility_server
+    attacker = tenant
+    victim = make_victim(server, other_tenant)
+    markers = [
+        victim.keys.tenant_id,
+        victim.keys.name,
+        victim.review_id,
+        victim.review_title,
+        *victim.keys.key_ids.values(),
+    ]
+    with attacker.client(server, role) as client:
+        for method, template in api_routes(server):
             probe = PROBES[(method, template)](victim)
             path = template.format(**probe.get("path", {}))
             response = client.request(
@@ -65,9 +113,14 @@ def test_no_cross_tenant_read_or_write(
             if response.is_success:
                 leaked = [m for m in markers if m in response.text]
                 assert not leaked, f"{role} {method} {template} leaked {leaked}"
-    # Nothing of the victim's changed: no key revoked, none added.
-    with live_server.database.sessionmaker() as session:
-        keys = session.execute(select(ApiKey).where(ApiKey.tenant_id == victim.tenant_id)).scalars()
+    # Nothing of the victim's changed: no key revoked, none added, the review untouched.
+    with server.database.sessionmaker() as session:
+        keys = session.execute(
+            select(ApiKey).where(ApiKey.tenant_id == victim.keys.tenant_id)
+        ).scalars()
         assert {(k.id, k.revoked_at) for k in keys} == {
-            (key_id, None) for key_id in victim.key_ids.values()
+            (key_id, None) for key_id in victim.keys.key_ids.values()
         }
+        review = session.get(ReviewItem, victim.review_id)
+        assert review is not None
+        assert review.state == "pending"

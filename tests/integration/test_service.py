@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import httpx
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from eligo.security.roles import Role
 from tests.support import LiveServer, TenantKeys, http_client
 
 
-def test_healthz_and_readyz(live_server: LiveServer) -> None:
-    with http_client(live_server.url) as client:
+def test_healthz_and_readyz(eligibility_server: LiveServer) -> None:
+    with http_client(eligibility_server.url) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"]["database"] == "ok"
-    assert ready.json()["checks"]["migrations"] == "ok"
+    assert ready.json()["checks"] == {
+        "database": "ok",
+        "migrations": "ok",
+        "eligibility_model": "ok",
+    }
+
+
+def test_not_ready_without_a_model(live_server: LiveServer) -> None:
+    # A deliberate 503, so a plain client (not one that fails the test on any 5xx).
+    response = httpx.get(f"{live_server.url}/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["eligibility_model"] == "no model loaded"
+    with http_client(live_server.url) as client:
+        assert client.get("/healthz").status_code == 200
 
 
 def test_metrics_count_requests_by_route_template(

@@ -22,6 +22,7 @@ from eligo.api.middleware import Metrics, MetricsMiddleware, RequestContextMiddl
 from eligo.api.routes import api_router, service_router
 from eligo.db import migrate
 from eligo.db.session import Database
+from eligo.eligibility import runtime as eligibility_runtime
 from eligo.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if settings.api.migrate_on_start and settings.env != "prod":
             migrate.upgrade(db.engine)
         app.state.database = db
+        holder = app.state.eligibility_models
+        if holder.current is None:
+            model = eligibility_runtime.load_model(settings)
+            if model is not None:
+                holder.swap(model)
         logger.info("eligo %s started on %s", eligo.__version__, db.backend)
         try:
             yield
@@ -66,7 +72,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
-    app.state.readiness_probes = {}
+    app.state.eligibility_models = eligibility_runtime.ModelHolder()
+    app.state.readiness_probes = {"eligibility_model": app.state.eligibility_models.readiness}
     install_error_handlers(app)
     app.include_router(service_router)
     app.include_router(api_router)

@@ -7,7 +7,11 @@ from typing import Annotated
 import typer
 
 from eligo.cli import admin as admin_cli
+from eligo.cli import cards as cards_cli
 from eligo.cli import db as db_cli
+from eligo.cli import eligibility as eligibility_cli
+from eligo.cli import feed as feed_cli
+from eligo.cli import train as train_cli
 
 app = typer.Typer(
     name="eligo",
@@ -21,6 +25,11 @@ app.add_typer(admin_cli.audit_app, name="audit")
 app.add_typer(admin_cli.tenants_app, name="tenants")
 app.add_typer(admin_cli.keys_app, name="keys")
 app.add_typer(admin_cli.demo_app, name="demo")
+app.add_typer(train_cli.app, name="train")
+app.add_typer(feed_cli.app, name="feed")
+app.add_typer(cards_cli.app, name="cards")
+app.command("check")(eligibility_cli.check)
+app.command("classify")(eligibility_cli.classify)
 
 
 @app.command()

@@ -1,0 +1,174 @@
+"""Eligibility checks, baskets and the review queue: thin routes over the services."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from eligo.db.session import SessionDep
+from eligo.eligibility import reviews, service
+from eligo.eligibility.baskets import PricedLine, counts_toward_healthcare, total_basket
+from eligo.eligibility.dependencies import ModelHolderDep
+from eligo.eligibility.schemas import (
+    BasketLine,
+    BasketRequest,
+    BasketResponse,
+    BasketTotals,
+    CheckBatchRequest,
+    CheckBatchResponse,
+    DecisionOut,
+    IiasTotals,
+    NeighbourOut,
+    ProductQuery,
+    ReviewOut,
+    ReviewPage,
+    ReviewSubmit,
+)
+from eligo.security.dependencies import MerchantPrincipal, ReviewerPrincipal
+from eligo.settings import SettingsDep
+
+router = APIRouter()
+
+
+def _queries(items: list[ProductQuery]) -> list[service.Query]:
+    return [
+        service.Query(gtin=i.gtin, title=i.title, brand=i.brand, description=i.description)
+        for i in items
+    ]
+
+
+def _out(decision: service.Decision) -> DecisionOut:
+    return DecisionOut(
+        status=decision.status,
+        confidence=decision.confidence,
+        needs_review=decision.needs_review,
+        source=decision.source,
+        category=decision.category,
+        reason=decision.reason,
+        citation=decision.citation,
+        model_version=decision.model_version,
+        list_version=decision.list_version,
+        gtin=decision.gtin,
+        review_id=decision.review_id,
+        neighbours=[NeighbourOut.model_validate(n) for n in decision.neighbours],
+    )
+
+
+@router.post("/eligibility/check", tags=["eligibility"])
+def check(
+    body: ProductQuery,
+    session: SessionDep,
+    principal: MerchantPrincipal,
+    models: ModelHolderDep,
+    settings: SettingsDep,
+) -> DecisionOut:
+    """Is this product payable with FSA/HSA funds? List first, then your reviews, then the model."""
+    [decision] = service.decide(
+        session,
+        tenant_id=principal.tenant_id,
+        queries=_queries([body]),
+        model=models.current,
+        review_threshold=settings.eligibility.review_threshold,
+    )
+    return _out(decision)
+
+
+@router.post("/eligibility/check-batch", tags=["eligibility"])
+def check_batch(
+    body: CheckBatchRequest,
+    session: SessionDep,
+    principal: MerchantPrincipal,
+    models: ModelHolderDep,
+    settings: SettingsDep,
+) -> CheckBatchResponse:
+    """Up to 1,000 products at once, answered in order."""
+    decisions = service.decide(
+        session,
+        tenant_id=principal.tenant_id,
+        queries=_queries(body.items),
+        model=models.current,
+        review_threshold=settings.eligibility.review_threshold,
+    )
+    return CheckBatchResponse(results=[_out(d) for d in decisions])
+
+
+@router.post("/baskets", tags=["baskets"])
+def price_basket(
+    body: BasketRequest,
+    session: SessionDep,
+    principal: MerchantPrincipal,
+    models: ModelHolderDep,
+    settings: SettingsDep,
+) -> BasketResponse:
+    """Split a cart into eligible, lmn, rx and not-eligible amounts, with the IIAS totals."""
+    decisions = service.decide(
+        session,
+        tenant_id=principal.tenant_id,
+        queries=_queries(list(body.items)),
+        model=models.current,
+        review_threshold=settings.eligibility.review_threshold,
+    )
+    priced = [
+        PricedLine(item.quantity, item.unit_price_cents, d.status, d.needs_review)
+        for item, d in zip(body.items, decisions, strict=True)
+    ]
+    totals = total_basket(priced, lmn_on_file=body.lmn_on_file)
+    lines = [
+        BasketLine(
+            index=index,
+            sku=item.sku,
+            quantity=item.quantity,
+            unit_price_cents=item.unit_price_cents,
+            line_total_cents=line.total_cents,
+            counts_toward_healthcare=counts_toward_healthcare(line, lmn_on_file=body.lmn_on_file),
+            decision=_out(decision),
+        )
+        for index, (item, line, decision) in enumerate(
+            zip(body.items, priced, decisions, strict=True)
+        )
+    ]
+    return BasketResponse(
+        lines=lines,
+        totals=BasketTotals(
+            basket_total_cents=totals.basket_total_cents,
+            eligible_cents=totals.by_status_cents["eligible"],
+            lmn_cents=totals.by_status_cents["lmn"],
+            rx_cents=totals.by_status_cents["rx"],
+            not_eligible_cents=totals.by_status_cents["not_eligible"],
+            needs_review_cents=totals.needs_review_cents,
+            iias=IiasTotals(
+                healthcare_total_cents=totals.healthcare_total_cents,
+                rx_total_cents=totals.rx_total_cents,
+            ),
+        ),
+    )
+
+
+@router.get("/reviews", tags=["reviews"])
+def list_reviews(
+    session: SessionDep,
+    principal: ReviewerPrincipal,
+    state: Annotated[Literal["pending", "reviewed"], Query()] = "pending",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> ReviewPage:
+    """Your tenant's review queue, highest expected value of a label first."""
+    items = reviews.list_reviews(session, tenant_id=principal.tenant_id, state=state, limit=limit)
+    return ReviewPage(items=[ReviewOut.model_validate(i) for i in items])
+
+
+@router.post("/reviews/{review_id}", tags=["reviews"])
+def submit_review(
+    review_id: str, body: ReviewSubmit, session: SessionDep, principal: ReviewerPrincipal
+) -> ReviewOut:
+    """Label a queued product; the label answers your tenant's checks at once."""
+    item = reviews.submit_review(
+        session,
+        tenant_id=principal.tenant_id,
+        review_id=review_id,
+        status=body.status,
+        category=body.category,
+        note=body.note,
+        actor=principal.actor,
+    )
+    return ReviewOut.model_validate(item)
