@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from eligo.cli import admin as admin_cli
-from eligo.cli import cards as cards_cli
 from eligo.cli import db as db_cli
 from eligo.cli import eligibility as eligibility_cli
 from eligo.cli import feed as feed_cli
@@ -27,7 +26,6 @@ app.add_typer(admin_cli.keys_app, name="keys")
 app.add_typer(admin_cli.demo_app, name="demo")
 app.add_typer(train_cli.app, name="train")
 app.add_typer(feed_cli.app, name="feed")
-app.add_typer(cards_cli.app, name="cards")
 app.command("check")(eligibility_cli.check)
 app.command("classify")(eligibility_cli.classify)
 
