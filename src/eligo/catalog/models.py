@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eligo.db.base import Base
@@ -48,6 +48,8 @@ class CatalogProduct(Base):
     __table_args__ = (
         Index("ix_catalog_products_gtin_from", "gtin", "valid_from"),
         Index("ix_catalog_products_valid_to", "valid_to"),
+        # Sync cleanup and diffs select a version's own rows.
+        Index("ix_catalog_products_valid_from", "valid_from"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -79,3 +81,70 @@ class MerchantItem(Base):
     status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     status_source: Mapped[str | None] = mapped_column(String(20), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class SyncRun(Base):
+    """One sync attempt: what was fetched, what changed, how long it took, how it ended.
+
+    Platform-wide data (the list is shared by all tenants); it holds no tenant data.
+    """
+
+    __tablename__ = "catalog_sync_runs"
+    __table_args__ = (Index("ix_catalog_sync_runs_started", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    # running | succeeded | unchanged | aborted | failed
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    trigger: Mapped[str] = mapped_column(String(20), default="cli")  # cli | scheduler | api
+    kind: Mapped[str] = mapped_column(String(20), default="sync")  # sync | rollback
+    feed: Mapped[str] = mapped_column(String(500))
+    etag: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    feed_version: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    based_on: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    list_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    status_changed: Mapped[int] = mapped_column(Integer, default=0)
+    renamed: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    bad_share: Mapped[float] = mapped_column(Float, default=0.0)
+    removed_share: Mapped[float] = mapped_column(Float, default=0.0)
+    # Seconds per phase: fetch_parse, apply, publish, total.
+    durations: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class SyncQuarantinedRow(Base):
+    """A feed row a sync rejected, with its reason (the first rows of a run are kept)."""
+
+    __tablename__ = "catalog_quarantined_rows"
+    __table_args__ = (Index("ix_catalog_quarantined_rows_run", "run_id", "line_no"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("catalog_sync_runs.id", ondelete="CASCADE"))
+    line_no: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(500))
+    raw: Mapped[str] = mapped_column(String(400))
+
+
+class Lease(Base):
+    """A named lease so one holder at a time runs a job across processes and hosts.
+
+    Taken with one atomic ``UPDATE ... WHERE holder IS NULL OR expires_at < now``; a holder that
+    dies (SIGKILL) loses it when ``expires_at`` passes.
+    """
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    acquired_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
