@@ -51,6 +51,17 @@ class CatalogSettings(BaseModel):
     max_bad_share: float = 0.05
     max_removed_share: float = 0.20
     batch_size: int = 5000
+    # Pause between apply batches: leaves the database and the CPU to the request path.
+    batch_pause_seconds: float = 0.0
+    # Sync lease: a holder that stops renewing (crash, SIGKILL) loses it after this long.
+    lease_seconds: int = 60
+    # Quarantined rows stored per run (all are counted; the first ones are kept for the report).
+    max_quarantine_rows_stored: int = 10_000
+    # The in-service scheduler runs each sync as a child process ("subprocess": keeps the API's
+    # interpreter free) or in a thread of the API process ("thread").
+    scheduler_mode: Literal["subprocess", "thread"] = "subprocess"
+    # A sync child process lowers its CPU priority by this much (0: unchanged).
+    sync_nice: int = 10
 
 
 class CardSettings(BaseModel):
