@@ -5,6 +5,13 @@ from __future__ import annotations
 from eligo.catalog import models as catalog_models
 from eligo.db.base import Base
 from eligo.eligibility import models as eligibility_models
+from eligo.notify import models as notify_models
 from eligo.security import models as security_models
 
-__all__ = ["Base", "catalog_models", "eligibility_models", "security_models"]
+__all__ = [
+    "Base",
+    "catalog_models",
+    "eligibility_models",
+    "notify_models",
+    "security_models",
+]
