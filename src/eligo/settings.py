@@ -75,6 +75,23 @@ class MlopsSettings(BaseModel):
     artifact_dir: Path = Path("var/mlruns")
 
 
+class NotifySettings(BaseModel):
+    # Run the webhook delivery worker as a thread inside the API process; otherwise run
+    # `eligo webhooks deliver` as its own process (or both: deliveries are leased).
+    worker_enabled: bool = False
+    poll_interval_seconds: float = 1.0
+    batch_size: int = 10
+    timeout_seconds: float = 10.0
+    # A claimed delivery is re-claimable after this long (a worker died mid-delivery).
+    lease_seconds: float = 60.0
+    # Retry n waits about base * 2**(n-1), capped, with jitter; after max age: dead letter.
+    backoff_base_seconds: float = 30.0
+    backoff_max_seconds: float = 6 * 3600.0
+    max_age_seconds: float = 3 * 86400.0
+    # Loopback and private receivers are refused in prod unless this is set.
+    allow_private_targets: bool = False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ELIGO_",
@@ -99,6 +116,7 @@ class Settings(BaseSettings):
     catalog: CatalogSettings = Field(default_factory=CatalogSettings)
     cards: CardSettings = Field(default_factory=CardSettings)
     mlops: MlopsSettings = Field(default_factory=MlopsSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
 
     @model_validator(mode="after")
     def _enforce_real_secrets(self) -> Settings:
