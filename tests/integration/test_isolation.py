@@ -16,6 +16,9 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from sqlalchemy import select
 
 from eligo.eligibility.models import ReviewItem
+from eligo.notify import service as notify_service
+from eligo.notify.models import WebhookDelivery, WebhookEndpoint
+from eligo.security.crypto import PhiCipher
 from eligo.security.models import ApiKey
 from eligo.security.roles import Role
 from tests.support import LiveServer, TenantKeys
@@ -26,6 +29,9 @@ class Victim:
     keys: TenantKeys
     review_id: str
     review_title: str
+    webhook_id: str = ""
+    webhook_url: str = ""
+    delivery_id: str = ""
 
 
 # (method, route template) -> a request aimed at the victim's objects: path params and body.
@@ -54,6 +60,21 @@ PROBES: dict[tuple[str, str], Probe] = {
         "json": {"status": "not_eligible"},
     },
     ("GET", "/v1/products/{gtin}"): lambda v: {"path": {"gtin": "00012345678905"}},
+    ("POST", "/v1/webhooks"): lambda v: {
+        "json": {"url": "http://127.0.0.1:9/intruder", "events": ["sync.completed"]}
+    },
+    ("GET", "/v1/webhooks"): lambda v: {},
+    ("GET", "/v1/webhooks/{endpoint_id}"): lambda v: {"path": {"endpoint_id": v.webhook_id}},
+    ("DELETE", "/v1/webhooks/{endpoint_id}"): lambda v: {"path": {"endpoint_id": v.webhook_id}},
+    ("POST", "/v1/webhooks/{endpoint_id}/rotate-secret"): lambda v: {
+        "path": {"endpoint_id": v.webhook_id}
+    },
+    ("GET", "/v1/webhooks/{endpoint_id}/deliveries"): lambda v: {
+        "path": {"endpoint_id": v.webhook_id}
+    },
+    ("POST", "/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay"): lambda v: {
+        "path": {"endpoint_id": v.webhook_id, "delivery_id": v.delivery_id}
+    },
 }
 
 
@@ -71,7 +92,39 @@ def make_victim(server: LiveServer, keys: TenantKeys) -> Victim:
         )
         session.add(item)
         session.commit()
-        return Victim(keys, item.id, title)
+        victim = Victim(keys, item.id, title)
+    add_victim_webhook(server, victim)
+    return victim
+
+
+def add_victim_webhook(server: LiveServer, victim: Victim) -> None:
+    """A webhook endpoint of the victim's with one dead delivery (replayable by its owner)."""
+    victim.webhook_url = f"http://127.0.0.1:9/victim-{uuid.uuid4().hex}"
+    with server.database.sessionmaker() as session:
+        issued = notify_service.create_endpoint(
+            session,
+            tenant_id=victim.keys.tenant_id,
+            url=victim.webhook_url,
+            events=["sync.completed"],
+            description="victim hook",
+            actor="test",
+            cipher=PhiCipher.from_settings(server.app.state.settings),
+            allow_private_targets=True,
+        )
+        notify_service.enqueue_event(
+            session,
+            tenant_id=victim.keys.tenant_id,
+            event_type="sync.completed",
+            payload={"probe": True},
+            idempotency_key=f"isolation-{uuid.uuid4().hex}",
+        )
+        delivery = session.execute(
+            select(WebhookDelivery).where(WebhookDelivery.endpoint_id == issued.endpoint.id)
+        ).scalar_one()
+        delivery.state = "dead"
+        session.commit()
+        victim.webhook_id = issued.endpoint.id
+        victim.delivery_id = delivery.id
 
 
 def api_routes(server: LiveServer) -> list[tuple[str, str]]:
@@ -100,6 +153,9 @@ def test_no_cross_tenant_read_or_write(
         victim.keys.name,
         victim.review_id,
         victim.review_title,
+        victim.webhook_id,
+        victim.webhook_url,
+        victim.delivery_id,
         *victim.keys.key_ids.values(),
     ]
     with attacker.client(server, role) as client:
@@ -124,3 +180,10 @@ def test_no_cross_tenant_read_or_write(
         review = session.get(ReviewItem, victim.review_id)
         assert review is not None
         assert review.state == "pending"
+        hook = session.get(WebhookEndpoint, victim.webhook_id)
+        assert hook is not None
+        assert hook.deleted_at is None
+        assert hook.secret_rotated_at is None
+        delivery = session.get(WebhookDelivery, victim.delivery_id)
+        assert delivery is not None
+        assert (delivery.state, delivery.replay_count) == ("dead", 0)

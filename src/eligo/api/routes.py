@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from eligo.api import service_routes
 from eligo.catalog.router import router as catalog_router
 from eligo.eligibility.router import router as eligibility_router
+from eligo.notify.router import router as notify_router
 from eligo.security.dependencies import authenticated
 from eligo.security.router import router as security_router
 
@@ -18,3 +19,4 @@ api_router = APIRouter(prefix="/v1", dependencies=[Depends(authenticated)])
 api_router.include_router(security_router)
 api_router.include_router(eligibility_router)
 api_router.include_router(catalog_router)
+api_router.include_router(notify_router)
