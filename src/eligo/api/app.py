@@ -54,10 +54,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             model = eligibility_runtime.load_model(settings)
             if model is not None:
                 holder.swap(model)
+        webhook_worker = None
+        if settings.notify.worker_enabled:
+            from eligo.notify.worker import start_background_worker
+
+            webhook_worker = start_background_worker(db, settings)
         logger.info("eligo %s started on %s", eligo.__version__, db.backend)
         try:
             yield
         finally:
+            if webhook_worker is not None:
+                webhook_worker.stop()
             if owns_database:
                 db.dispose()
 
