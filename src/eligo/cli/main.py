@@ -11,6 +11,7 @@ from eligo.cli import db as db_cli
 from eligo.cli import eligibility as eligibility_cli
 from eligo.cli import feed as feed_cli
 from eligo.cli import train as train_cli
+from eligo.cli import webhooks as webhooks_cli
 
 app = typer.Typer(
     name="eligo",
@@ -26,6 +27,7 @@ app.add_typer(admin_cli.keys_app, name="keys")
 app.add_typer(admin_cli.demo_app, name="demo")
 app.add_typer(train_cli.app, name="train")
 app.add_typer(feed_cli.app, name="feed")
+app.add_typer(webhooks_cli.app, name="webhooks")
 app.command("check")(eligibility_cli.check)
 app.command("classify")(eligibility_cli.classify)
 
