@@ -218,7 +218,8 @@ def _photo(card: Array, name: str, rng: random.Random) -> Shot:
     yy, xx = np.mgrid[0:lh, 0:lw].astype(np.float32) * 4
     ang = rng.uniform(0, 2 * np.pi)
     grad = (xx * np.cos(ang) + yy * np.sin(ang)) / max(fw, fh)
-    gain = rng.uniform(0.85, 1.05) + rng.uniform(0, 0.2) * grad
+    # Auto-exposure keeps card white around 200-240; only glare clips to 255.
+    gain = rng.uniform(0.8, 0.93) + rng.uniform(0, 0.12) * (grad - grad.mean())
     add = np.zeros_like(gain)
     quad = dst
     if name == "photo_shadow" or (hard and rng.random() < 0.5):
