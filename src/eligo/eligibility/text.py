@@ -144,11 +144,12 @@ def _expand(match: re.Match[str]) -> str:
 def _strip_marketing(text: str) -> str:
     # Removing one phrase can join two words into another phrase ("best limited edition
     # seller"), so repeat until nothing changes; each round only shortens the text.
-    while True:
+    while _MARKETING_RE.search(text):
         stripped = _SPACES.sub(" ", _MARKETING_RE.sub(" ", text)).strip()
         if stripped == text:
             return text
         text = stripped
+    return text
 
 
 def _truncate(text: str) -> str:
@@ -182,9 +183,13 @@ def _normalize_once(text: str) -> str:
 @lru_cache(maxsize=65536)
 def normalize_title(title: str) -> str:
     """Return the canonical form of a product title (see module docstring)."""
-    text = _normalize_once(title[:_MAX_INPUT_CHARS])
-    # The rules are written to be idempotent; iterating to a fixed point is a cheap guard
-    # against unicode corner cases (casefold/NFKC interactions) the rules did not foresee.
+    raw = title[:_MAX_INPUT_CHARS]
+    text = _normalize_once(raw)
+    if raw.isascii():
+        # One pass is a fixed point for ASCII input (property-tested); skip the check pass.
+        return text
+    # Iterating to a fixed point guards against unicode corner cases (casefold/NFKC
+    # interactions) the rules did not foresee.
     for _ in range(3):
         again = _normalize_once(text)
         if again == text:

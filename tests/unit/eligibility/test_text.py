@@ -92,3 +92,11 @@ def test_long_unicode_bounded_and_idempotent(raw: str) -> None:
     once = normalize_title(raw * 3)
     assert len(once) <= MAX_NORMALIZED_CHARS
     assert normalize_title(once) == once
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_idempotent_on_any_ascii(raw: str) -> None:
+    # ASCII input takes a single-pass fast path; it must still be a fixed point.
+    once = normalize_title(raw)
+    assert normalize_title(once) == once

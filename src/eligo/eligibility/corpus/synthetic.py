@@ -45,9 +45,9 @@ STORE_BRANDS: tuple[str, ...] = (
 
 # Titles per status before scaling; categories of a status share it (bounded per category),
 # which keeps the four classes near balance although the taxonomy has more eligible categories.
-_TARGET_PER_STATUS = 4400
+_TARGET_PER_STATUS = 5500
 _MIN_PER_CATEGORY = 24
-_MAX_PER_CATEGORY = 120
+_MAX_PER_CATEGORY = 170
 _NEAR_MISS_PAIRS = 4
 _DISQUALIFIER_ROWS = 10
 
@@ -129,6 +129,52 @@ _ABBREVIATIONS = (
     (r"\bPack\b", ("Pk", "pk", "PK")),
     (r"\bmg\b", ("MG", "mg.", "Mg")),
     (r"\bwith\b", ("w/", "With", "W/")),
+)
+# A form word is not appended to a product phrase that already names a form
+# ("Vaporizing Ointment" + "Lozenges" reads wrong).
+_FORM_WORDS = frozenset(
+    [
+        "tablet",
+        "tablets",
+        "caplet",
+        "caplets",
+        "capsule",
+        "capsules",
+        "softgel",
+        "softgels",
+        "gel",
+        "gels",
+        "gelcaps",
+        "cream",
+        "ointment",
+        "lotion",
+        "spray",
+        "sprays",
+        "syrup",
+        "liquid",
+        "drops",
+        "lozenge",
+        "lozenges",
+        "powder",
+        "patch",
+        "patches",
+        "wash",
+        "pads",
+        "strips",
+        "kit",
+        "gummies",
+        "chewables",
+        "stick",
+        "balm",
+        "oil",
+        "solution",
+        "suspension",
+        "inhaler",
+        "mist",
+        "foam",
+        "roll-on",
+        "wipes",
+    ]
 )
 _STRENGTH_RE = re.compile(
     r"(?i)\b(?:spf\s?\d{1,3}\+?|\d+(?:\.\d+)?\s?(?:mg|mcg|iu|%|mmhg|billion cfu|g)(?![a-z]))"
@@ -234,7 +280,7 @@ def _compose(
     form = ""
     if vocab.forms and rng.random() < 0.5:
         candidate = rng.choice(vocab.forms)
-        if candidate.lower().rstrip("s") not in product.lower():
+        if not _FORM_WORDS.intersection(product.lower().split()):
             form = candidate
     variant = rng.choice(vocab.variants) if vocab.variants and rng.random() < 0.55 else ""
     size = rng.choice(vocab.sizes) if rng.random() < 0.85 else ""

@@ -60,7 +60,7 @@ _MEDICAL_FAMILIES = frozenset(
         "dental",
         "maternity",
         "incontinence",
-        "rx",
+        "rx_device",
         "menstrual",
     }
 )
