@@ -307,14 +307,24 @@ def normalize_pcn(text: str) -> Normalized | None:
 
 
 def normalize_issuer(text: str) -> Normalized | None:
-    """Health-plan issuer id: 80840 followed by a 10-digit id (the prefix may be a label)."""
+    """Health-plan issuer id: 80840 followed by a 10-digit id (the prefix may be a label).
+
+    OCR sometimes swallows the ``0)`` closing a printed ``(80840)``: 8084 followed by ten
+    digits is read as that.
+    """
     raw = re.sub(r"[\s\-()]+", "", text).upper()
-    fixed = _to_digits(raw)
-    if re.fullmatch(r"\d{10}", fixed):
-        fixed = "80840" + fixed
-    if not re.fullmatch(r"80840\d{10}", fixed):
+    digits = _to_digits(raw)
+    if not digits.isdigit():
         return None
-    fixes = (Correction("issuer_digits", raw, fixed),) if _to_digits(raw) != raw else ()
+    if len(digits) == 10:
+        fixed = "80840" + digits
+    elif len(digits) == 15 and digits.startswith("80840"):
+        fixed = digits
+    elif len(digits) == 14 and digits.startswith("8084"):
+        fixed = "80840" + digits[-10:]
+    else:
+        return None
+    fixes = (Correction("issuer_digits", raw, fixed),) if fixed != raw else ()
     return Normalized(fixed, fixes)
 
 
