@@ -119,6 +119,20 @@ def live_server(database: Database) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(autouse=True)
+def restore_root_log_handlers() -> Iterator[None]:
+    """CLI commands under test configure logging onto captured streams; drop those handlers
+    afterwards so the run's capture file stays the only lasting one."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    level = root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in before:
+            root.removeHandler(handler)
+    root.setLevel(level)
+
+
+@pytest.fixture(autouse=True)
 def no_server_errors() -> Iterator[None]:
     """Fail any test during which a client saw a 5xx."""
     before = len(SERVER_ERRORS)
