@@ -165,10 +165,9 @@ class EligibilityModel:
     def _raw_scores(self, matrix: NDArray[np.float32]) -> NDArray[np.float64]:
         if len(matrix) == 0:
             return np.zeros((0, len(self.statuses)))
-        # Threads are fixed per call: LightGBM's OpenMP default grabs every core, which
-        # fights the API's worker threads for a one-row prediction.
-        threads = self.predict_threads if len(matrix) < 256 else max(self.predict_threads, 2)
-        scores = self.booster.predict(matrix, raw_score=True, num_threads=threads)
+        # Threads are fixed: LightGBM's OpenMP default grabs every core and spins, which
+        # fights the API's worker threads and other processes (measured 10x slower).
+        scores = self.booster.predict(matrix, raw_score=True, num_threads=self.predict_threads)
         return np.asarray(scores, dtype=np.float64).reshape(len(matrix), len(self.statuses))
 
     def predict(self, items: Sequence[ProductText]) -> list[Prediction]:

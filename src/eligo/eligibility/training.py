@@ -95,7 +95,7 @@ class TrainingConfig:
     use_signals: bool = True
     num_boost_round: int = 600
     early_stopping_rounds: int = 40
-    learning_rate: float = 0.08
+    learning_rate: float = 0.1
     num_leaves: int = 31
     min_data_in_leaf: int = 10
     feature_fraction: float = 0.5
@@ -107,7 +107,9 @@ class TrainingConfig:
     target_accuracy: float = 0.99
     n_neighbours: int = 5
     max_neighbours: int = 30_000
-    threads: int = 2
+    # One thread: on a shared 2-core machine LightGBM's OpenMP threads spin against other
+    # processes and 2 threads measured 10x *slower* than 1 (docs/adr/0003).
+    threads: int = 1
 
     def params(self) -> dict[str, Any]:
         data = asdict(self)

@@ -133,6 +133,11 @@ TINY_CONFIG = TrainingConfig(
 
 
 @pytest.fixture(scope="session")
+def tiny_config() -> TrainingConfig:
+    return TINY_CONFIG
+
+
+@pytest.fixture(scope="session")
 def tiny_split() -> Split:
     return split_by_brand(tiny_corpus())
 
