@@ -320,15 +320,21 @@ def _row(title: str, brand: str, category: Category, product: str) -> LabelledTi
     )
 
 
-def _per_category(taxonomy: Taxonomy, scale: float) -> dict[str, int]:
+def _stochastic_round(value: float, rng: random.Random) -> int:
+    # Small scales keep their expected size: 0.2 pairs per near miss means one pair in five.
+    whole = int(value)
+    return whole + (rng.random() < value - whole)
+
+
+def _per_category(taxonomy: Taxonomy, scale: float) -> dict[str, float]:
     counts = taxonomy.counts_by_status()
-    out: dict[str, int] = {}
+    out: dict[str, float] = {}
     for status in STATUSES:
         n = counts[status]
         if not n:
             continue
         each = min(_MAX_PER_CATEGORY, max(_MIN_PER_CATEGORY, _TARGET_PER_STATUS // n))
-        out[status] = max(1, round(each * scale))
+        out[status] = each * scale
     return out
 
 
@@ -376,21 +382,26 @@ def generate_synthetic(
     per_status = _per_category(taxonomy, scale)
     vocabularies = {c.id: _Vocabulary(taxonomy, c, seed) for c in taxonomy.categories}
     rows: list[LabelledTitle] = []
-    pairs = max(1, round(_NEAR_MISS_PAIRS * scale))
-    dq_rows = max(1, round(_DISQUALIFIER_ROWS * scale))
+    pairs = _NEAR_MISS_PAIRS * scale
+    dq_rows = _DISQUALIFIER_ROWS * scale
     for category in taxonomy.categories:
         rng = _rng(seed, "category", category.id)
         vocab = vocabularies[category.id]
-        for _ in range(per_status[category.status]):
+        # At least one row per category, so every category is covered at any scale.
+        for _ in range(max(1, _stochastic_round(per_status[category.status], rng))):
             brand = vocab.brand(rng)
             product = rng.choice(vocab.products)
             rows.append(_row(_compose(brand, product, vocab, rng), brand, category, product))
-        rows.extend(_disqualifier_rows(taxonomy, category, vocab, rng, dq_rows))
+        rows.extend(
+            _disqualifier_rows(
+                taxonomy, category, vocab, rng, max(1, _stochastic_round(dq_rows, rng))
+            )
+        )
         # Near-miss pairs: one (store or invented) brand, same packaging words, two statuses.
         for other_id in category.near_misses:
             other = taxonomy.get(other_id)
             other_vocab = vocabularies[other_id]
-            for _ in range(pairs):
+            for _ in range(_stochastic_round(pairs, rng)):
                 brand = rng.choice(store_brands) if rng.random() < 0.5 else vocab.brand(rng)
                 for cat, voc in ((category, vocab), (other, other_vocab)):
                     product = rng.choice(voc.products)
