@@ -18,7 +18,6 @@ Rollbacks use the same path with an old version's rows as the "feed".
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from collections.abc import Iterable, Iterator
@@ -47,6 +46,8 @@ from eligo.catalog.versions import (
 from eligo.db.session import declare_write_intent
 from eligo.db.types import utcnow
 from eligo.errors import BadRequest, Conflict, NotFound
+from eligo.notify import service as notify_service
+from eligo.notify.events import EventType
 from eligo.security import audit
 from eligo.settings import CatalogSettings
 
@@ -79,22 +80,6 @@ class SyncOutcome:
     durations: dict[str, float] = field(default_factory=dict)
 
 
-def _enqueue_event(
-    session: Session, *, tenant_id: str, event_type: str, payload: dict[str, Any], key: str
-) -> bool:
-    """Write a webhook event to the outbox in this transaction (if the notify domain is there)."""
-    try:
-        notify = importlib.import_module("eligo.notify.service")
-    except ImportError:
-        # TODO(webhooks): drop this guard once eligo.notify.service.enqueue_event has landed.
-        logger.warning("eligo.notify.service is not available; %s event not queued", event_type)
-        return False
-    notify.enqueue_event(
-        session, tenant_id=tenant_id, event_type=event_type, payload=payload, idempotency_key=key
-    )
-    return True
-
-
 def _notify(session: Session, *, run: SyncRun, version: int, based_on: int) -> dict[str, int]:
     """product.eligibility_changed per merchant (their GTINs only), then sync.completed."""
     merchants = events = 0
@@ -114,28 +99,27 @@ def _notify(session: Session, *, run: SyncRun, version: int, based_on: int) -> d
                     for c in chunk
                 ],
             }
-            if _enqueue_event(
+            notify_service.enqueue_event(
                 session,
                 tenant_id=tenant_id,
-                event_type="product.eligibility_changed",
+                event_type=EventType.PRODUCT_ELIGIBILITY_CHANGED.value,
                 payload=payload,
-                key=f"catalog:{version}:{tenant_id}:{part + 1}",
-            ):
-                events += 1
+                idempotency_key=f"product.eligibility_changed:{version}:{part + 1}",
+            )
+            events += 1
     broadcast = _sync_completed_fanout(session, run=run, version=version)
-    return {"merchants_notified": merchants, "events": events + broadcast}
+    return {"merchants_notified": merchants, "events": events, "sync_completed_to": broadcast}
 
 
 def _sync_completed_fanout(session: Session, *, run: SyncRun, version: int) -> int:
-    """sync.completed goes to the tenants subscribed to it; notify decides who that is."""
-    try:
-        notify = importlib.import_module("eligo.notify.service")
-    except ImportError:
-        return 0
-    tenants_for = getattr(notify, "subscribed_tenants", None)
-    if tenants_for is None:
-        # TODO(webhooks): wire once notify exposes its fan-out for platform events.
-        return 0
+    """sync.completed to every tenant with an active endpoint subscribed to it."""
+    tenants = sorted(
+        {
+            endpoint.tenant_id
+            for endpoint in notify_service.list_endpoints(session, tenant_id=None)
+            if EventType.SYNC_COMPLETED.value in (endpoint.events or [])
+        }
+    )
     payload = {
         "list_version": version,
         "previous_version": run.based_on,
@@ -151,17 +135,15 @@ def _sync_completed_fanout(session: Session, *, run: SyncRun, version: int) -> i
             "quarantined": run.quarantined,
         },
     }
-    sent = 0
-    for tenant_id in tenants_for(session, event_type="sync.completed"):
-        notify.enqueue_event(
+    for tenant_id in tenants:
+        notify_service.enqueue_event(
             session,
             tenant_id=tenant_id,
-            event_type="sync.completed",
+            event_type=EventType.SYNC_COMPLETED.value,
             payload=payload,
-            idempotency_key=f"sync.completed:{version}:{tenant_id}",
+            idempotency_key=f"sync.completed:{version}",
         )
-        sent += 1
-    return sent
+    return len(tenants)
 
 
 class _Quarantine:
