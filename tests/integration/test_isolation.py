@@ -60,6 +60,12 @@ PROBES: dict[tuple[str, str], Probe] = {
         "json": {"status": "not_eligible"},
     },
     ("GET", "/v1/products/{gtin}"): lambda v: {"path": {"gtin": "00012345678905"}},
+    ("GET", "/v1/sync/runs"): lambda v: {"params": {"limit": 200}},
+    ("GET", "/v1/sync/runs/{run_id}"): lambda v: {"path": {"run_id": "0" * 32}},
+    ("GET", "/v1/catalog/items"): lambda v: {"params": {"limit": 500}},
+    ("POST", "/v1/catalog/items"): lambda v: {
+        "json": [{"sku": "isolation-probe", "title": "isolation probe"}]
+    },
     ("POST", "/v1/webhooks"): lambda v: {
         "json": {"url": "http://127.0.0.1:9/intruder", "events": ["sync.completed"]}
     },

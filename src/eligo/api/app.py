@@ -59,12 +59,19 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             from eligo.notify.worker import start_background_worker
 
             webhook_worker = start_background_worker(db, settings)
+        from eligo.catalog.scheduler import build_scheduler
+
+        sync_scheduler = build_scheduler(settings, db)
+        if sync_scheduler is not None:
+            sync_scheduler.start()
         logger.info("eligo %s started on %s", eligo.__version__, db.backend)
         try:
             yield
         finally:
             if webhook_worker is not None:
                 webhook_worker.stop()
+            if sync_scheduler is not None:
+                sync_scheduler.stop()
             if owns_database:
                 db.dispose()
 

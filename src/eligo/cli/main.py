@@ -7,9 +7,11 @@ from typing import Annotated
 import typer
 
 from eligo.cli import admin as admin_cli
+from eligo.cli import catalog as catalog_cli
 from eligo.cli import db as db_cli
 from eligo.cli import eligibility as eligibility_cli
 from eligo.cli import feed as feed_cli
+from eligo.cli import sync as sync_cli
 from eligo.cli import train as train_cli
 from eligo.cli import webhooks as webhooks_cli
 
@@ -28,6 +30,8 @@ app.add_typer(admin_cli.demo_app, name="demo")
 app.add_typer(train_cli.app, name="train")
 app.add_typer(feed_cli.app, name="feed")
 app.add_typer(webhooks_cli.app, name="webhooks")
+app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(sync_cli.app, name="sync")
 app.command("check")(eligibility_cli.check)
 app.command("classify")(eligibility_cli.classify)
 
