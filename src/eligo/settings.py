@@ -70,9 +70,50 @@ class CardSettings(BaseModel):
     max_megapixels: float = 40.0
 
 
+class GateSettings(BaseModel):
+    """Promotion gate on the fixed gold set (the hand-written challenge set)."""
+
+    min_accuracy: float = 0.85
+    min_recall: float = 0.75  # every status
+    max_eligible_not_eligible: float = 0.05
+    # Largest allowed drop against the current champion (absolute, accuracy and each recall).
+    tolerance: float = 0.01
+    recall_tolerance: float = 0.02
+
+
+class ContractSettings(BaseModel):
+    min_rows_per_class: int = 20
+    # Exact duplicate rows tolerated before the contract fails (share of all rows).
+    max_duplicate_share: float = 0.01
+
+
+class MonitorSettings(BaseModel):
+    enabled: bool = True
+    window_size: int = 500  # predictions per drift window
+    min_window: int = 100  # a shorter window (flushed on shutdown) raises no alarm
+    psi_threshold: float = 0.25  # PSI of predicted status or confidence vs the reference
+    centroid_threshold: float = 0.25  # cosine distance of the input-embedding centroid
+    abstention_threshold: float = 0.30  # absolute rise of the needs_review share
+
+
 class MlopsSettings(BaseModel):
     tracking_uri: str = "sqlite:///var/mlflow.db"
     artifact_dir: Path = Path("var/mlruns")
+    experiment: str = "eligo-eligibility"
+    eligibility_model: str = "eligo-eligibility"
+    # Serve the registry's champion; None: yes, except with env=test (tests serve model_dir).
+    serve_from_registry: bool | None = None
+    alias_poll_seconds: float = 5.0
+    # off | canary (a share of traffic answered by challenger) | shadow (challenger scores
+    # in the background, champion answers).
+    routing: Literal["off", "canary", "shadow"] = "off"
+    canary_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    # Canary stickiness: per tenant, or per X-Routing-Key header (falls back to the tenant).
+    canary_sticky: Literal["tenant", "request_key"] = "tenant"
+    review_dataset_dir: Path = Path("var/datasets/reviews")
+    gate: GateSettings = Field(default_factory=GateSettings)
+    contracts: ContractSettings = Field(default_factory=ContractSettings)
+    monitor: MonitorSettings = Field(default_factory=MonitorSettings)
 
 
 class NotifySettings(BaseModel):
