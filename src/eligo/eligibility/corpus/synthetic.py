@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from eligo.eligibility.corpus.records import LabelledTitle
 from eligo.eligibility.taxonomy import STATUSES, Category, Disqualifier, Taxonomy
 
-__all__ = ["STORE_BRANDS", "generate_synthetic", "invented_brands"]
+__all__ = ["STORE_BRANDS", "generate_synthetic", "invented_brands", "product_lines"]
 
 # Store brands appear across many families, as they do on drugstore shelves.
 STORE_BRANDS: tuple[str, ...] = (
@@ -212,6 +212,74 @@ def invented_brands(seed: int, family: str, count: int = 30) -> tuple[str, ...]:
     return tuple(names)
 
 
+# Product-line names ("Hydro Boost", "Ultra Sheer") sit between brand and product in real
+# listings. Invented ones are drawn for every category alike, so the model learns to read
+# past them instead of tying them to a status.
+_LINE_HEADS = (
+    "Hydra",
+    "Derma",
+    "Ultra",
+    "Pure",
+    "Clear",
+    "Nutri",
+    "Vita",
+    "Thera",
+    "Opti",
+    "Flexi",
+    "Active",
+    "Daily",
+    "Total",
+    "Essential",
+    "Advanced",
+    "Gentle",
+    "Pro",
+    "Max",
+    "Bio",
+    "Calm",
+    "Cool",
+    "Aqua",
+    "Prime",
+    "True",
+    "Smart",
+)
+_LINE_TAILS = (
+    "Boost",
+    "Shield",
+    "Calm",
+    "Guard",
+    "Care",
+    "Balance",
+    "Plus",
+    "Fresh",
+    "Ease",
+    "Defense",
+    "Restore",
+    "Comfort",
+    "Complete",
+    "Essentials",
+    "Select",
+    "Touch",
+    "Life",
+    "Flex",
+    "Clinical",
+    "Sense",
+    "Works",
+    "Line",
+    "Go",
+    "Fit",
+)
+
+
+def product_lines(seed: int, count: int = 120) -> tuple[str, ...]:
+    """Invented product-line names shared by all categories (deterministic per seed)."""
+    rng = _rng(seed, "lines")
+    names: dict[str, None] = {}
+    while len(names) < count:
+        head, tail = rng.choice(_LINE_HEADS), rng.choice(_LINE_TAILS)
+        names[f"{head}{tail}" if rng.random() < 0.4 else f"{head} {tail}"] = None
+    return tuple(names)
+
+
 def _title_case(phrase: str) -> str:
     words = []
     for word in phrase.split():
@@ -260,12 +328,22 @@ class _Vocabulary:
         family = taxonomy.families[category.family]
         self.category = category
         self.products = [_title_case(k) for k in category.keywords]
+        self.ingredients = [_title_case(i) for i in category.ingredients]
+        # Drug listings often lead with the active ingredient ("Loratadine 10 mg Tablets");
+        # for prescription drugs it is the usual product name.
+        self.ingredient_share = 0.7 if category.family == "rx_drug" else 0.3
         self.strengths = _strengths(category)
         self.forms = list(category.forms or family.forms)
         self.variants = list(category.variants or family.variants)
         self.sizes = list(family.sizes) or ["1 Count"]
         self.real_brands = list(category.brands or family.brands)
         self.fake_brands = list(invented_brands(seed, category.family))
+        self.lines = product_lines(seed)
+
+    def product(self, rng: random.Random) -> str:
+        if self.ingredients and rng.random() < self.ingredient_share:
+            return rng.choice(self.ingredients)
+        return rng.choice(self.products)
 
     def brand(self, rng: random.Random) -> str:
         if self.real_brands and rng.random() < 0.5:
@@ -285,7 +363,8 @@ def _compose(
     variant = rng.choice(vocab.variants) if vocab.variants and rng.random() < 0.55 else ""
     size = rng.choice(vocab.sizes) if rng.random() < 0.85 else ""
     marketing = rng.choice(_MARKETING) if rng.random() < 0.12 else ""
-    core = " ".join(p for p in (extra, product, strength, form) if p)
+    line = rng.choice(vocab.lines) if rng.random() < 0.25 else ""
+    core = " ".join(p for p in (line, extra, product, strength, form) if p)
     pattern = rng.randrange(7)
     if pattern == 0:
         title = f"{brand} {core}, {size}" if size else f"{brand} {core}"
@@ -360,7 +439,7 @@ def _disqualifier_rows(
         target = taxonomy.get(rule.move_to)
         for _ in range(n):
             brand = vocab.brand(rng)
-            product = rng.choice(vocab.products)
+            product = vocab.product(rng)
             if rule.condition is not None and rule.condition.signal in _SIGNAL_RENDER:
                 render = _SIGNAL_RENDER[rule.condition.signal]
                 for satisfy, label in ((True, target), (False, category)):
@@ -390,7 +469,7 @@ def generate_synthetic(
         # At least one row per category, so every category is covered at any scale.
         for _ in range(max(1, _stochastic_round(per_status[category.status], rng))):
             brand = vocab.brand(rng)
-            product = rng.choice(vocab.products)
+            product = vocab.product(rng)
             rows.append(_row(_compose(brand, product, vocab, rng), brand, category, product))
         rows.extend(
             _disqualifier_rows(
@@ -404,6 +483,6 @@ def generate_synthetic(
             for _ in range(_stochastic_round(pairs, rng)):
                 brand = rng.choice(store_brands) if rng.random() < 0.5 else vocab.brand(rng)
                 for cat, voc in ((category, vocab), (other, other_vocab)):
-                    product = rng.choice(voc.products)
+                    product = voc.product(rng)
                     rows.append(_row(_compose(brand, product, voc, rng), brand, cat, product))
     return rows
