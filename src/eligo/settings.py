@@ -68,6 +68,21 @@ class CardSettings(BaseModel):
     field_threshold: float = 0.5
     image_retention_days: int = 7
     max_megapixels: float = 40.0
+    # Scan service: an in-process worker pool picks queued scans (claims are atomic, so
+    # several server processes can share one queue).
+    worker_enabled: bool = True
+    worker_threads: int = 1
+    poll_interval_seconds: float = 1.0
+    # A scan claimed by a worker that died is claimable again after this long.
+    lease_seconds: float = 300.0
+    # A scan whose worker died this many times is failed instead of retried again.
+    max_attempts: int = 3
+    # Load the OCR models when the server starts instead of on the first scan.
+    preload_scanner: bool = False
+    # ?wait=true gives up waiting for a free scan slot after this long (the scan stays queued).
+    wait_timeout_seconds: float = 60.0
+    # How often the server deletes images past their retention (0: only `eligo card-admin purge`).
+    purge_interval_seconds: float = 3600.0
 
 
 class GateSettings(BaseModel):
