@@ -74,6 +74,9 @@ def test_issued_key_works_and_revocation_is_immediate(
             assert revoked.status_code == 200
             assert revoked.json()["revoked_at"] is not None
             assert_envelope(merchant.get("/v1/me"), 401, "unauthenticated")
+        events = admin.get("/v1/audit", params={"limit": 1000}).json()["items"]
+    about_key = [e["action"] for e in events if e["object_id"] == issued["id"]]
+    assert about_key == ["api_key.created", "auth.login", "api_key.revoked", "auth.rejected"]
 
 
 def test_platform_admin_manages_tenants(live_server: LiveServer, platform_admin_key: str) -> None:

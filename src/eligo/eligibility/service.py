@@ -142,6 +142,8 @@ def decide(
         )
         for index, answer in zip(pending, answers, strict=True):
             decisions[index] = answer
+        # End the reads first (see security.service.authenticate): queueing writes.
+        session.commit()
         _queue_reviews(session, tenant_id, queries, gtins, decisions, pending, model.version)
 
     for index, decision in enumerate(decisions):

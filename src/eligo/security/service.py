@@ -27,6 +27,8 @@ KEY_SCHEME = "elg"
 PLATFORM_TENANT = "platform"
 # last_used_at is refreshed at most this often per key: no write on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# A key used after this long unused counts as a new login in the audit log.
+LOGIN_GAP = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -167,9 +169,35 @@ def authenticate(session: Session, *, secret: str) -> Principal:
     if row is None:
         raise InvalidApiKey()
     key, tenant_kind = row
+    # End the read before any write below: on SQLite a read transaction that later writes
+    # fails (SQLITE_BUSY_SNAPSHOT) if another connection wrote in between.
+    session.commit()
     if not hmac.compare_digest(key.key_hash, _hash_key(secret)) or key.revoked_at is not None:
+        # A real key's prefix with a wrong secret, or a revoked key: worth an audit line.
+        reason = "revoked" if key.revoked_at is not None else "bad_secret"
+        audit.record(
+            session,
+            action="auth.rejected",
+            actor=f"key:{key.id}",
+            tenant_id=key.tenant_id,
+            object_type="api_key",
+            object_id=key.id,
+            detail={"reason": reason},
+        )
+        session.commit()
         raise InvalidApiKey()
     now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at > LOGIN_GAP:
+        # A key's first use, or its first after a long pause, is audited as a login.
+        audit.record(
+            session,
+            action="auth.login",
+            actor=f"key:{key.id}",
+            tenant_id=key.tenant_id,
+            object_type="api_key",
+            object_id=key.id,
+            detail={"role": key.role},
+        )
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         session.execute(update(ApiKey).where(ApiKey.id == key.id).values(last_used_at=now))
         session.commit()
