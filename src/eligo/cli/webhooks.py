@@ -48,7 +48,7 @@ def list_endpoints(
                 select(WebhookDelivery.endpoint_id, WebhookDelivery.state, func.count()).group_by(
                     WebhookDelivery.endpoint_id, WebhookDelivery.state
                 )
-            ).tuples()
+            ).all()
         }
     if not endpoints:
         typer.echo("no webhook endpoints")
