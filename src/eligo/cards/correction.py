@@ -402,6 +402,7 @@ Reread = Callable[[Any], list[tuple[str, float, str]]]
 # Re-read a field's crop when its OCR score is below this.
 REREAD_BELOW = 0.9
 NAME_FIELDS = frozenset({"member_name", "subscriber_name"})
+GENERIC_ID_LABELS = frozenset({"ID", "ID #", "ID NO", "ID NUMBER", "IDENTIFICATION NUMBER"})
 PREFIX_ID = re.compile(r"^([A-Z]{3})(?=W?\d{6,})")
 
 
@@ -479,7 +480,7 @@ def finalize_side(
     best: dict[str, FieldValue] = {}
     for cand in candidates:
         key = cand.key
-        if key in ("plan_name", "plan_type"):
+        if cand.label == "PLAN":
             key = _plan_key(key, cand.text)
         prov: list[dict[str, Any]] = [
             {
@@ -520,8 +521,33 @@ def finalize_side(
         )
         if key not in best or fv.score > best[key].score:
             best[key] = fv
+    _relabel(best, candidates)
     _derive(best, side)
     return best
+
+
+def _relabel(fields: dict[str, FieldValue], candidates: list[Any]) -> None:
+    """Labels whose field depends on the rest of the card.
+
+    "Subscriber" alone names the member when no other member name is printed; a generic
+    "ID Number" on a card that says Medicaid and prints no Medicaid id is that id.
+    """
+    sub = fields.get("subscriber_name")
+    bare_subscriber = sub is not None and any(
+        p.get("label") == "SUBSCRIBER" for p in sub.provenance
+    )
+    if sub is not None and bare_subscriber and "member_name" not in fields:
+        sub.key = "member_name"
+        fields["member_name"] = fields.pop("subscriber_name")
+    mid = fields.get("member_id")
+    if mid is not None and "medicaid_id" not in fields:
+        generic = any(p.get("label") in GENERIC_ID_LABELS for p in mid.provenance)
+        medicaid = any("MEDICAID" in c.text.upper() for c in candidates) or any(
+            "MEDICAID" in str(f.value).upper() for f in fields.values() if f.key == "payer_name"
+        )
+        if generic and medicaid:
+            mid.key = "medicaid_id"
+            fields["medicaid_id"] = fields.pop("member_id")
 
 
 def _derive(fields: dict[str, FieldValue], side: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -33,6 +34,14 @@ Box = tuple[float, float, float, float]
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
 CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
+
+
+# Card text is Latin script. The recogniser also knows CJK and reads logos as such glyphs.
+_NON_LATIN = re.compile(r"[^\u0000-\u024F\u2010-\u2027\u2030-\u205E\u20AC]+")
+
+
+def clean_text(text: str) -> str:
+    return " ".join(_NON_LATIN.sub(" ", text).split())
 
 
 class OcrUnavailableError(RuntimeError):
@@ -167,7 +176,7 @@ class RapidOcrEngine:
                 float(pts[:, 0].max()),
                 float(pts[:, 1].max()),
             )
-            text = str(text).strip()
+            text = clean_text(str(text))
             if text:
                 lines.append(OcrLine(text=text, box=box, score=float(score)))
         return lines
@@ -182,7 +191,7 @@ class RapidOcrEngine:
         scores = getattr(out, "scores", None)
         if not txts:
             return "", 0.0
-        return str(txts[0]).strip(), float(scores[0]) if scores else 0.0
+        return clean_text(str(txts[0])), float(scores[0]) if scores else 0.0
 
 
 _warn_lock = threading.Lock()

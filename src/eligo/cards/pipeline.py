@@ -1,0 +1,312 @@
+"""The card scan pipeline: image bytes in, labelled fields with scores and boxes out.
+
+Per side: decode and measure quality (``intake``), find and flatten the card
+(``detection``), OCR the flat card, label the lines (``extraction``), validate and repair
+each value, re-reading low-confidence crops with other preprocessing and Tesseract
+(``correction``). Then both sides are merged and cross-checked.
+
+Field values and images are PHI: nothing here logs them, only counts and timings.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from eligo.cards import correction
+from eligo.cards.extraction import Candidate, Extractor
+from eligo.cards.linemodel import LineModel, load_line_model
+from eligo.cards.ocr import Box, RapidOcrEngine, TesseractEngine
+
+logger = logging.getLogger(__name__)
+
+# The flat card is OCR'd at this width (ID-1 aspect): large enough for 6-pt print,
+# small enough for ~0.5 s of detection on two cores.
+OCR_WIDTH = 1012
+OCR_HEIGHT = 638
+# A re-read crop is scaled so its text is about this many pixels high.
+REREAD_TEXT_HEIGHT = 48
+
+
+@dataclass
+class Side:
+    """One decoded, flattened card side and how to map its pixels back to the upload."""
+
+    name: str
+    card: np.ndarray  # flat card, BGR, OCR_WIDTH x OCR_HEIGHT
+    to_original: Callable[[np.ndarray], np.ndarray]  # (N, 2) card points -> original pixels
+    detect_score: float
+    card_found: bool
+    quality: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    not_a_card: bool = False
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + (time.perf_counter() - started) * 1000
+
+
+def _box_to_original(box: Box, to_original: Callable[[np.ndarray], np.ndarray]) -> list[float]:
+    x0, y0, x1, y1 = box
+    pts = to_original(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64))
+    return [
+        round(float(pts[:, 0].min()), 1),
+        round(float(pts[:, 1].min()), 1),
+        round(float(pts[:, 0].max()), 1),
+        round(float(pts[:, 1].max()), 1),
+    ]
+
+
+def _crop(card: np.ndarray, box: Box, pad: float = 0.25) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    h = y1 - y0
+    h_img, w_img = card.shape[:2]
+    xa = max(0, int(x0 - pad * h))
+    xb = min(w_img, int(x1 + pad * h))
+    ya = max(0, int(y0 - pad * h))
+    yb = min(h_img, int(y1 + pad * h))
+    return card[ya:yb, xa:xb]
+
+
+def _enhance(crop: np.ndarray) -> np.ndarray:
+    """Grey, contrast-equalised, scaled so text is ~REREAD_TEXT_HEIGHT px: another look."""
+    import cv2
+
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    scale = max(1.0, min(4.0, REREAD_TEXT_HEIGHT / max(1, grey.shape[0] * 0.7)))
+    if scale > 1.0:
+        grey = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    grey = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 4)).apply(grey)
+    return np.asarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR))
+
+
+class CardScanner:
+    """Holds the loaded engines; ``scan`` is safe to call from several threads."""
+
+    def __init__(
+        self,
+        *,
+        threshold: float | None = None,
+        ocr: RapidOcrEngine | None = None,
+        tesseract: TesseractEngine | None = None,
+        line_model: LineModel | None = None,
+        use_line_model: bool = True,
+        reread: bool = True,
+    ) -> None:
+        if threshold is None:
+            from eligo.settings import get_settings
+
+            threshold = get_settings().cards.field_threshold
+        self.threshold = threshold
+        self.ocr = ocr or RapidOcrEngine()
+        self.tesseract = tesseract if tesseract is not None else TesseractEngine()
+        if line_model is None and use_line_model:
+            line_model = load_line_model()
+        self.extractor = Extractor(line_model)
+        self.reread_enabled = reread
+        self._load_lock = threading.Lock()
+        self._loaded = False
+
+    def load(self) -> None:
+        """Load the OCR models now (start-up), not on the first card."""
+        with self._load_lock:
+            if not self._loaded:
+                self.ocr.load()
+                self._loaded = True
+
+    # --- per side ------------------------------------------------------------------------
+
+    def _prepare(self, data: bytes, name: str) -> Side:
+        from eligo.cards import intake
+
+        timings: dict[str, float] = {}
+        with _timed(timings, "decode"):
+            decoded = intake.decode_image(data)
+        with _timed(timings, "detect"):
+            det = _detect(decoded.bgr)
+        return _side_from(name, decoded, det, timings)
+
+    def _reread(self, card: np.ndarray) -> Callable[[Any], list[tuple[str, float, str]]]:
+        def reread(cand: Candidate) -> list[tuple[str, float, str]]:
+            crop = _crop(card, cand.box)
+            if crop.size == 0:
+                return []
+            enhanced = _enhance(crop)
+            readings = []
+            text, score = self.ocr.read_line(enhanced)
+            if text:
+                readings.append((text, score, "rapidocr_enhanced"))
+            if self.tesseract.available():
+                text, score = self.tesseract.read_line(enhanced)
+                if text:
+                    readings.append((text, score, "tesseract"))
+            return readings
+
+        return reread
+
+    def _fields(self, side: Side) -> dict[str, correction.FieldValue]:
+        with _timed(side.timings, "ocr"):
+            lines = self.ocr.read(side.card)
+        with _timed(side.timings, "extract"):
+            ext = self.extractor.extract(lines, OCR_WIDTH, OCR_HEIGHT, side=side.name)
+        with _timed(side.timings, "correct"):
+            reread = self._reread(side.card) if self.reread_enabled else None
+            fields = correction.finalize_side(ext.candidates, side.name, reread)
+        logger.debug("side %s: %d lines, %d fields", side.name, len(lines), len(fields))
+        return fields
+
+    # --- whole card ----------------------------------------------------------------------
+
+    def scan(
+        self, front: bytes, back: bytes | None = None, *, threshold: float | None = None
+    ) -> dict[str, Any]:
+        """Scan one card (front, optional back) into the output document."""
+        started = time.perf_counter()
+        threshold = self.threshold if threshold is None else threshold
+        sides = [self._prepare(front, "front")]
+        if back is not None:
+            sides.append(self._prepare(back, "back"))
+        return self.scan_sides(sides, threshold=threshold, started=started)
+
+    def scan_sides(
+        self, sides: list[Side], *, threshold: float | None = None, started: float | None = None
+    ) -> dict[str, Any]:
+        started = time.perf_counter() if started is None else started
+        threshold = self.threshold if threshold is None else threshold
+        self.load()
+        per_side: dict[str, dict[str, correction.FieldValue]] = {}
+        for side in sides:
+            if not side.not_a_card:
+                per_side[side.name] = self._fields(side)
+        merged = correction.merge_sides(per_side.get("front", {}), per_side.get("back", {}))
+        by_name = {s.name: s for s in sides}
+        doc_fields: dict[str, Any] = {}
+        low: dict[str, Any] = {}
+        for key, fv in sorted(merged.items()):
+            side = by_name[fv.side]
+            entry = _field_entry(fv, side)
+            (doc_fields if entry["score"] >= threshold else low)[key] = entry
+        timings: dict[str, float] = {}
+        for side in sides:
+            for stage, ms in side.timings.items():
+                timings[stage] = timings.get(stage, 0.0) + ms
+                timings[f"{side.name}_{stage}"] = ms
+        timings = {k: round(v, 1) for k, v in timings.items()}
+        timings["total"] = round((time.perf_counter() - started) * 1000, 1)
+        front = by_name["front"]
+        return {
+            "card_detected": front.card_found,
+            "not_a_card": front.not_a_card,
+            "quality": {s.name: s.quality for s in sides},
+            "fields": doc_fields,
+            "low_confidence": low,
+            "threshold": threshold,
+            "timings_ms": timings,
+        }
+
+
+def _field_entry(fv: correction.FieldValue, side: Side) -> dict[str, Any]:
+    detect = round(side.detect_score, 3)
+    # Detection confidence tempers the field score without vetoing it: a whole-image
+    # fallback still reads clean scans well.
+    score = fv.score * (0.75 + 0.25 * side.detect_score)
+    return {
+        "value": fv.value,
+        "score": round(score, 3),
+        "scores": [detect, round(fv.ocr, 3), round(fv.extract, 3), round(fv.correct, 3)],
+        "box": _box_to_original(fv.box, side.to_original),
+        "side": fv.side,
+        "provenance": fv.provenance,
+    }
+
+
+@dataclass
+class Detected:
+    """What the pipeline needs from card detection."""
+
+    card: np.ndarray  # the flattened card (BGR)
+    to_image: Callable[[np.ndarray], np.ndarray]  # (N, 2) card points -> decoded-image points
+    confidence: float
+    found: bool
+    not_a_card: bool = False
+
+
+def _detect(bgr: np.ndarray) -> Detected:
+    """Find and flatten the card; the whole image (low confidence) when no card is found."""
+    try:
+        # Imported by name: detection is optional in minimal builds.
+        detection: Any = importlib.import_module("eligo.cards.detection")
+    except ImportError:  # detection not installed in this build: read the whole frame
+        return _whole_image(bgr)
+    det: Any = detection.detect_card(bgr)
+    return Detected(
+        card=det.card,
+        to_image=det.to_original,
+        confidence=float(det.confidence),
+        found=bool(det.found),
+        not_a_card=bool(getattr(det, "not_a_card", False)),
+    )
+
+
+def _whole_image(bgr: np.ndarray) -> Detected:
+    return Detected(card=bgr, to_image=lambda pts: pts, confidence=0.3, found=False)
+
+
+def _side_from(name: str, decoded: Any, det: Detected, timings: dict[str, float]) -> Side:
+    """Scale the flat card to the OCR size and chain the maps back to the upload's pixels."""
+    import cv2
+
+    card = det.card
+    h, w = card.shape[:2]
+    sx, sy = OCR_WIDTH / w, OCR_HEIGHT / h
+    if (w, h) != (OCR_WIDTH, OCR_HEIGHT):
+        interp = cv2.INTER_AREA if sx < 1 else cv2.INTER_CUBIC
+        card = cv2.resize(card, (OCR_WIDTH, OCR_HEIGHT), interpolation=interp)
+
+    def to_original(pts: np.ndarray) -> np.ndarray:
+        on_card = np.asarray(pts, dtype=np.float64) / np.array([sx, sy])
+        return np.asarray(decoded.to_original(det.to_image(on_card)))
+
+    return Side(
+        name=name,
+        card=card,
+        to_original=to_original,
+        detect_score=det.confidence,
+        card_found=det.found,
+        quality=dict(decoded.quality),
+        timings=timings,
+        not_a_card=det.not_a_card,
+    )
+
+
+_default_scanner: CardScanner | None = None
+_default_lock = threading.Lock()
+
+
+def get_scanner() -> CardScanner:
+    """The process-wide scanner (engines loaded once)."""
+    global _default_scanner
+    with _default_lock:
+        if _default_scanner is None:
+            _default_scanner = CardScanner()
+        return _default_scanner
+
+
+def scan_images(
+    front: bytes, back: bytes | None = None, *, threshold: float | None = None
+) -> dict[str, Any]:
+    """Scan a card from image bytes with the shared scanner; see ``CardScanner.scan``."""
+    return get_scanner().scan(front, back, threshold=threshold)
