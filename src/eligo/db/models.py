@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eligo.cards import models as cards_models
 from eligo.catalog import models as catalog_models
 from eligo.db.base import Base
 from eligo.eligibility import models as eligibility_models
@@ -10,6 +11,7 @@ from eligo.security import models as security_models
 
 __all__ = [
     "Base",
+    "cards_models",
     "catalog_models",
     "eligibility_models",
     "notify_models",
