@@ -1,0 +1,122 @@
+"""End to end on a few synthetic cards: bytes in, output document out, offline, no PHI logged."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import socket
+from typing import Any
+
+import pytest
+
+from eligo.cards.errors import InvalidImage
+from eligo.cards.fields import FIELD_KEYS
+from eligo.cards.ocr import get_rapid_engine
+from eligo.cards.pipeline import CardScanner
+from eligo.cards.synth import SynthCard, generate_card
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    attempts: list[Any] = []
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            attempts.append(address)
+            raise OSError(f"network disabled in tests: {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    return attempts
+
+
+@pytest.fixture(scope="module")
+def scanner() -> CardScanner:
+    return CardScanner(threshold=0.5, ocr=get_rapid_engine())
+
+
+@pytest.fixture(scope="module")
+def photo_card() -> SynthCard:
+    return generate_card("unitedcare", seed=11, degradation="photo")
+
+
+@pytest.fixture(scope="module")
+def photo_doc(scanner: CardScanner, photo_card: SynthCard) -> dict[str, Any]:
+    assert photo_card.back is not None
+    return scanner.scan(photo_card.front.image, photo_card.back.image)
+
+
+def _iou(a: list[float], b: list[float]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def test_document_shape(photo_doc: dict[str, Any]) -> None:
+    assert photo_doc["card_detected"] is True
+    assert set(photo_doc["quality"]) == {"front", "back"}
+    for stage in ("decode", "detect", "ocr", "extract", "correct", "total"):
+        assert photo_doc["timings_ms"][stage] >= 0
+    for group in ("fields", "low_confidence"):
+        for key, entry in photo_doc[group].items():
+            assert key in FIELD_KEYS
+            assert set(entry) >= {"value", "scores", "box", "side", "provenance", "score"}
+            assert len(entry["scores"]) == 4
+            assert all(0.0 <= s <= 1.0 for s in entry["scores"])
+            assert entry["side"] in ("front", "back")
+    for entry in photo_doc["fields"].values():
+        assert entry["score"] >= photo_doc["threshold"]
+    json.dumps(photo_doc)  # JSON-able as is
+
+
+def test_key_fields_match_truth_and_boxes_land_on_the_original_photo(
+    photo_doc: dict[str, Any], photo_card: SynthCard
+) -> None:
+    fields = photo_doc["fields"]
+    for key in ("member_id", "group_number", "rx_bin", "payer_name", "phone_customer_service"):
+        assert fields[key]["value"] == photo_card.truth[key], key
+        truth_box = photo_card.boxes[key]
+        assert fields[key]["side"] == truth_box["side"]
+        assert _iou(fields[key]["box"], truth_box["box"]) > 0.4, key
+    wrong = [k for k, e in fields.items() if photo_card.truth.get(k) != e["value"]]
+    assert len(wrong) <= 1, wrong
+
+
+def test_threshold_moves_fields_to_low_confidence(
+    scanner: CardScanner, photo_card: SynthCard, photo_doc: dict[str, Any]
+) -> None:
+    everything = {**photo_doc["fields"], **photo_doc["low_confidence"]}
+    sides = [scanner._prepare(photo_card.front.image, "front")]
+    doc = scanner.scan_sides(sides, threshold=1.01)
+    assert doc["fields"] == {}
+    assert set(doc["low_confidence"]) <= set(everything)
+    assert doc["low_confidence"]
+
+
+def test_offline_and_no_phi_in_logs(
+    no_network: list[Any], caplog: pytest.LogCaptureFixture, scanner: CardScanner
+) -> None:
+    card = generate_card("tpa_pbm", seed=12, degradation="clean")
+    with caplog.at_level(logging.DEBUG):
+        doc = scanner.scan(card.front.image)
+    assert no_network == []
+    assert doc["fields"]["member_id"]["value"] == card.truth["member_id"]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for key in ("member_id", "member_name", "group_number"):
+        assert str(card.truth[key]) not in logged
+
+
+def test_bad_bytes_raise_a_card_error(scanner: CardScanner) -> None:
+    with pytest.raises(InvalidImage):
+        scanner.scan(b"")
+    with pytest.raises(InvalidImage):
+        scanner.scan(b"this is not an image at all")
