@@ -6,6 +6,7 @@ from eligo.cards import models as cards_models
 from eligo.catalog import models as catalog_models
 from eligo.db.base import Base
 from eligo.eligibility import models as eligibility_models
+from eligo.mlops import models as mlops_models
 from eligo.notify import models as notify_models
 from eligo.security import models as security_models
 
@@ -14,6 +15,7 @@ __all__ = [
     "cards_models",
     "catalog_models",
     "eligibility_models",
+    "mlops_models",
     "notify_models",
     "security_models",
 ]
