@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from eligo.catalog.models import Lease
+from eligo.db.session import declare_write_intent
 from eligo.db.types import utcnow
 from eligo.errors import Conflict
 
@@ -69,6 +70,7 @@ class DbLease:
     def try_acquire(self) -> bool:
         now = utcnow()
         with self.sessions() as session:
+            declare_write_intent(session)  # read-then-write: take the SQLite write lock first
             self._ensure_row(session)
             result = session.execute(
                 update(Lease)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased
 from eligo.catalog import service as catalog_service
 from eligo.catalog.gtin import InvalidGtin, normalize_gtin
 from eligo.catalog.models import CatalogProduct, MerchantItem
+from eligo.db.session import declare_write_intent
 from eligo.db.types import new_id, utcnow
 from eligo.errors import BadRequest, UnsupportedMediaType
 
@@ -304,6 +305,7 @@ class ItemImporter:
         batch = list(self._pending.values())
         self._pending = {}
         session = self.session
+        declare_write_intent(session)  # reads statuses, then upserts
         version = catalog_service.active_version(session)
         gtins = sorted({row.gtin for row in batch if row.gtin})
         hits = catalog_service.lookup_many(session, gtins=gtins, version=version)

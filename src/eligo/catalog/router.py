@@ -101,6 +101,8 @@ async def import_items(
             )
             session.commit()
 
+    # End the read transaction authentication opened, so each batch starts its own write.
+    await run_in_threadpool(session.commit)
     async for chunk in request.stream():
         if chunk:
             await run_in_threadpool(take, chunk)

@@ -265,6 +265,7 @@ class _Builder:
     ) -> SyncOutcome:
         counts = differ.finish()
         with self.sessions() as session:
+            declare_write_intent(session)
             version = next_version_number(session)
             session.add(
                 ListVersion(
@@ -436,6 +437,26 @@ def _sync(
                     f"(limit {settings.max_removed_share:.1%}); the active version is kept",
                     counts,
                 )
+            if counts.changed == 0:
+                # Same content under new validators (e.g. republished): no empty version.
+                differ.close()
+                with sessions() as session:
+                    declare_write_intent(session)
+                    run = session.get(SyncRun, run_id)
+                    assert run is not None
+                    _set_counts(run, counts)
+                    session.commit()
+                _finish_run(
+                    sessions,
+                    run_id,
+                    status="unchanged",
+                    error=None,
+                    quarantined=stats.quarantined,
+                    bad_share=round(stats.bad_share, 6),
+                    durations={**builder.timings, "total": round(time.perf_counter() - started, 3)},
+                    **meta,
+                )
+                return SyncOutcome(run_id, "unchanged", counts=counts.as_dict())
             with sessions() as session:
                 session.execute(
                     update(SyncRun)
@@ -459,6 +480,7 @@ def _sync(
         total = round(time.perf_counter() - started, 3)
         outcome.durations["total"] = total
         with sessions() as session:
+            declare_write_intent(session)
             run = session.get(SyncRun, run_id)
             assert run is not None
             run.durations = {**run.durations, "total": total}
@@ -466,6 +488,7 @@ def _sync(
         return outcome
     except SyncAborted as exc:
         with sessions() as session:
+            declare_write_intent(session)
             run = session.get(SyncRun, run_id)
             assert run is not None
             _set_counts(run, exc.counts)

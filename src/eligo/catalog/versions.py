@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from eligo.catalog.feed import FeedRecord
 from eligo.catalog.models import CatalogProduct, CatalogState, ListVersion, SyncRun
 from eligo.catalog.service import active_version, visible_in
+from eligo.db.session import declare_write_intent
 from eligo.db.types import utcnow
 from eligo.errors import Conflict
 
@@ -328,6 +329,7 @@ def cleanup_building(
         deleted = reopened = 0
         while True:
             with sessions() as session:
+                declare_write_intent(session)
                 ids = select(CatalogProduct.id).where(CatalogProduct.valid_from == version)
                 chunk = list(session.execute(ids.limit(batch_size)).scalars())
                 if not chunk:
@@ -337,6 +339,7 @@ def cleanup_building(
                 deleted += len(chunk)
         while True:
             with sessions() as session:
+                declare_write_intent(session)
                 ids = select(CatalogProduct.id).where(CatalogProduct.valid_to == version)
                 chunk = list(session.execute(ids.limit(batch_size)).scalars())
                 if not chunk:

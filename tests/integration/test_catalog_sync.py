@@ -1,0 +1,372 @@
+"""Catalog sync against the real reference feed server on loopback, on both databases.
+
+Each test gets a database of its own (``fresh_database``): syncs move the one list pointer.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from eligo.catalog import service
+from eligo.catalog.models import CatalogProduct, ListVersion, SyncQuarantinedRow, SyncRun
+from eligo.catalog.reference_feed import (
+    FaultPlan,
+    FeedVersion,
+    ReferenceFeed,
+    ReferenceFeedServer,
+    shared_data_dir,
+)
+from eligo.catalog.scheduler import SyncScheduler, thread_runner
+from eligo.catalog.sources import HttpFeedSource, RetryPolicy
+from eligo.catalog.sync import SyncOutcome, rollback, run_sync
+from eligo.catalog.versions import diff_versions
+from eligo.db.session import Database
+from eligo.security.models import AuditEvent
+from eligo.settings import CatalogSettings
+from tests.support import ROOT, test_settings
+
+pytestmark = pytest.mark.skipif(
+    not (shared_data_dir() / "off_us_grocery_upcs").is_dir(),
+    reason="shared data not available (set ELIGO_SHARED_DATA)",
+)
+
+PRODUCTS = 2000
+FAST = RetryPolicy(max_attempts=4, base_seconds=0.01, max_seconds=0.05)
+
+
+@pytest.fixture
+def server() -> Iterator[ReferenceFeedServer]:
+    with ReferenceFeedServer(ReferenceFeed(PRODUCTS, seed=11)) as srv:
+        yield srv
+
+
+def settings(**values: object) -> CatalogSettings:
+    return CatalogSettings.model_validate({"batch_size": 500, **values})
+
+
+def sync(
+    db: Database, srv: ReferenceFeedServer, path: str = "/feed.csv.gz", **values: object
+) -> SyncOutcome:
+    source = HttpFeedSource(srv.url + path, retry=FAST)
+    return run_sync(db.sessionmaker, settings(**values), source=source)
+
+
+def visible(db: Database) -> dict[str, tuple[str, str]]:
+    """gtin -> (status, name) as readers see the active version."""
+    with db.sessionmaker() as session:
+        version = service.active_version(session)
+        rows = session.execute(
+            select(CatalogProduct.gtin, CatalogProduct.status, CatalogProduct.name).where(
+                service.visible_in(version)
+            )
+        )
+        return {gtin: (status, name) for gtin, status, name in rows}
+
+
+def expected(version: FeedVersion) -> dict[str, tuple[str, str]]:
+    return {r.gtin: (r.status, r.name) for r in version.records}
+
+
+def active(db: Database) -> int:
+    with db.sessionmaker() as session:
+        return service.active_version(session)
+
+
+def test_full_then_incremental_sync_is_exactly_the_changes(
+    fresh_database: Database, server: ReferenceFeedServer
+) -> None:
+    db = fresh_database
+    first = sync(db, server)
+    assert first.status == "succeeded", first.error
+    assert first.list_version == 1
+    assert first.counts["added"] == PRODUCTS
+    assert visible(db) == expected(server.feed.current)
+
+    again = sync(db, server)  # conditional GET: nothing to do
+    assert again.status == "unchanged"
+    assert active(db) == 1
+
+    published = server.publish(5.0)
+    second = sync(db, server)
+    assert second.status == "succeeded", second.error
+    assert second.list_version == 2
+    assert visible(db) == expected(published)
+    want = {(c.kind, c.gtin) for c in published.changes}
+    with db.sessionmaker() as session:
+        got = {(c.kind, c.gtin) for c in diff_versions(session, 1, 2)}
+        run = session.get(SyncRun, second.run_id)
+        assert run is not None
+        audited = session.execute(
+            select(func.count()).where(AuditEvent.action == "catalog.sync")
+        ).scalar_one()
+    assert got == want
+    assert run.added + run.removed + run.status_changed + run.renamed == len(want)
+    assert run.unchanged == PRODUCTS - (len(want) - run.added)
+    assert run.etag
+    assert run.feed_version == "2"
+    assert audited == 2
+
+
+def test_paged_feed_with_a_dropped_connection_resumes(
+    fresh_database: Database, server: ReferenceFeedServer
+) -> None:
+    server.set_faults(FaultPlan(after_requests=1, drop_count=2, drop_after_bytes=20_000))
+    outcome = sync(fresh_database, server, "/feed.jsonl?per_page=500")
+    assert outcome.status == "succeeded", outcome.error
+    assert visible(fresh_database) == expected(server.feed.current)
+    assert server.stats.dropped >= 2
+
+
+def test_http_500s_are_retried(fresh_database: Database, server: ReferenceFeedServer) -> None:
+    server.set_faults(FaultPlan(fail_count=2))
+    outcome = sync(fresh_database, server)
+    assert outcome.status == "succeeded", outcome.error
+    with fresh_database.sessionmaker() as session:
+        run = session.get(SyncRun, outcome.run_id)
+        assert run is not None
+        assert run.detail["retries"] == 2
+
+
+def test_failures_keep_the_last_good_version(
+    fresh_database: Database, server: ReferenceFeedServer
+) -> None:
+    db = fresh_database
+    assert sync(db, server).status == "succeeded"
+    good = visible(db)
+    server.publish(5.0)
+
+    server.set_faults(FaultPlan(fail_count=10))  # more than the retry budget
+    assert sync(db, server).status == "failed"
+    server.set_faults(FaultPlan(truncate_gzip=True))
+    truncated = sync(db, server)
+    assert truncated.status == "failed"
+    assert "gzip" in (truncated.error or "")
+    # Pages 1-2 arrive, then page 3 keeps failing: rows already read are never applied.
+    server.set_faults(FaultPlan(after_requests=2, fail_count=10))
+    assert sync(db, server, "/feed.jsonl?per_page=500").status == "failed"
+
+    assert active(db) == 1
+    assert visible(db) == good
+    with db.sessionmaker() as session:
+        states = {v: s for v, s in session.execute(select(ListVersion.id, ListVersion.state))}
+        failures = session.execute(
+            select(func.count()).where(AuditEvent.action == "catalog.sync_failed")
+        ).scalar_one()
+    assert states == {1: "active"}  # no partial version was ever started
+    assert failures == 3
+
+
+def test_ten_percent_garbage_aborts(fresh_database: Database, server: ReferenceFeedServer) -> None:
+    db = fresh_database
+    assert sync(db, server).status == "succeeded"
+    good = visible(db)
+    server.publish(5.0)
+    server.set_faults(FaultPlan(garbage_percent=10))
+    outcome = sync(db, server)
+    assert outcome.status == "aborted"
+    assert "bad" in (outcome.error or "")
+    assert active(db) == 1
+    assert visible(db) == good
+
+
+def test_three_percent_garbage_is_quarantined_and_applied(
+    fresh_database: Database, server: ReferenceFeedServer
+) -> None:
+    db = fresh_database
+    server.set_faults(FaultPlan(garbage_percent=3))
+    outcome = sync(db, server)
+    assert outcome.status == "succeeded", outcome.error
+    assert visible(db) == expected(server.feed.current)  # every valid record, no garbage
+    assert PRODUCTS * 0.02 < outcome.quarantined < PRODUCTS * 0.04
+    with db.sessionmaker() as session:
+        rows = list(session.execute(select(SyncQuarantinedRow)).scalars())
+    assert len(rows) == outcome.quarantined
+    assert {r.code for r in rows} <= {
+        "bad_gtin",
+        "unknown_status",
+        "missing_name",
+        "duplicate_gtin",
+        "malformed_row",
+        "bad_field",
+    }
+    assert all(r.reason and r.line_no > 1 for r in rows)
+
+
+def test_a_shrinking_feed_aborts(fresh_database: Database, server: ReferenceFeedServer) -> None:
+    db = fresh_database
+    assert sync(db, server).status == "succeeded"
+    # The same content under another URL (other validators): nothing to publish.
+    same = sync(db, server, "/feed.jsonl?per_page=500")
+    assert same.status == "unchanged"
+    assert same.counts["unchanged"] == PRODUCTS
+    # A feed holding a quarter of the products would remove 75%.
+    small = ReferenceFeed(PRODUCTS // 4, seed=11)
+    with ReferenceFeedServer(small) as other:
+        shrunk = sync(db, other)
+    assert shrunk.status == "aborted"
+    assert "remove" in (shrunk.error or "")
+    assert active(db) == 1
+
+
+def test_rollback_publishes_old_content_as_a_new_version(
+    fresh_database: Database, server: ReferenceFeedServer
+) -> None:
+    db = fresh_database
+    assert sync(db, server).status == "succeeded"
+    v1 = visible(db)
+    server.publish(5.0)
+    assert sync(db, server).status == "succeeded"
+    assert visible(db) != v1
+
+    outcome = rollback(db.sessionmaker, settings(), version=1, actor="test")
+    assert outcome.list_version == 3
+    assert visible(db) == v1
+    with db.sessionmaker() as session:
+        assert list(diff_versions(session, 1, 3)) == []
+        states = {v: s for v, s in session.execute(select(ListVersion.id, ListVersion.state))}
+        audited = session.execute(
+            select(AuditEvent.object_id).where(AuditEvent.action == "catalog.rollback")
+        ).scalar_one()
+    assert states == {1: "superseded", 2: "superseded", 3: "active"}
+    assert audited == "3"
+
+
+def test_two_runs_at_once_only_one_runs(
+    fresh_database: Database, server: ReferenceFeedServer
+) -> None:
+    db = fresh_database
+    outcomes: list[SyncOutcome] = []
+    barrier = threading.Barrier(2)
+
+    def go() -> None:
+        barrier.wait()
+        outcomes.append(sync(db, server, batch_pause_seconds=0.05, batch_size=200))
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(o.status for o in outcomes) == ["busy", "succeeded"]
+    with db.sessionmaker() as session:
+        runs = session.execute(select(func.count()).select_from(SyncRun)).scalar_one()
+    assert runs == 1
+
+
+def test_two_schedulers_at_once_only_one_runs(
+    fresh_database: Database, server: ReferenceFeedServer
+) -> None:
+    db = fresh_database
+    app_settings = test_settings(db)
+    app_settings.catalog = settings(
+        feed_url=server.url + "/feed.csv.gz", batch_pause_seconds=0.05, batch_size=200
+    )
+    schedulers = [
+        SyncScheduler(interval=3600, runner=thread_runner(db, app_settings), first_delay=0.01)
+        for _ in range(2)
+    ]
+    for scheduler in schedulers:
+        scheduler.start()
+    deadline = time.monotonic() + 60
+    while any(not s.outcomes for s in schedulers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for scheduler in schedulers:
+        scheduler.stop()
+    assert sorted(s.outcomes[0] for s in schedulers) == ["busy", "succeeded"]
+    assert active(db) == 1
+
+
+def _db_url(db: Database) -> str:
+    return db.engine.url.render_as_string(hide_password=False)
+
+
+def test_sigkill_mid_apply_keeps_the_last_good_version(
+    fresh_database: Database, server: ReferenceFeedServer
+) -> None:
+    db = fresh_database
+    assert sync(db, server).status == "succeeded"
+    good = visible(db)
+    published = server.publish(20.0)
+    env = {
+        **os.environ,
+        "ELIGO_DATABASE_URL": _db_url(db),
+        "ELIGO_CATALOG__BATCH_SIZE": "20",
+        "ELIGO_CATALOG__BATCH_PAUSE_SECONDS": "0.2",
+        "ELIGO_CATALOG__LEASE_SECONDS": "2",
+        "ELIGO_LOG__LEVEL": "WARNING",
+    }
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "eligo.cli.main",
+            "sync",
+            "run",
+            "--feed",
+            server.url + "/feed.csv.gz",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        building = None
+        while time.monotonic() < deadline and child.poll() is None:
+            with db.sessionmaker() as session:
+                building = session.execute(
+                    select(ListVersion.id).where(ListVersion.state == "building")
+                ).scalar_one_or_none()
+                written = (
+                    session.execute(
+                        select(func.count()).where(CatalogProduct.valid_from == building)
+                    ).scalar_one()
+                    if building
+                    else 0
+                )
+            if written >= 60:
+                break
+            time.sleep(0.05)
+        assert building == 2, "the child never got to applying"
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.wait(30)
+    assert child.returncode == -signal.SIGKILL
+
+    # Readers still get version 1, whole; the half-built version is invisible.
+    assert active(db) == 1
+    assert visible(db) == good
+
+    deadline = time.monotonic() + 30
+    outcome = sync(db, server)
+    while outcome.status == "busy" and time.monotonic() < deadline:  # the dead holder's lease
+        time.sleep(0.5)
+        outcome = sync(db, server)
+    assert outcome.status == "succeeded", outcome.error
+    assert outcome.list_version == 3
+    assert visible(db) == expected(published)
+    with db.sessionmaker() as session:
+        states = {v: s for v, s in session.execute(select(ListVersion.id, ListVersion.state))}
+        leftovers = session.execute(
+            select(func.count()).where(
+                (CatalogProduct.valid_from == 2) | (CatalogProduct.valid_to == 2)
+            )
+        ).scalar_one()
+        changes = {(c.kind, c.gtin) for c in diff_versions(session, 1, 3)}
+        killed = session.execute(
+            select(SyncRun.status).where(SyncRun.list_version == 2)
+        ).scalar_one()
+    assert states == {1: "superseded", 2: "failed", 3: "active"}
+    assert leftovers == 0
+    assert changes == {(c.kind, c.gtin) for c in published.changes}
+    assert killed == "failed"
