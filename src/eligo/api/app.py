@@ -20,6 +20,7 @@ import eligo
 from eligo.api.errors import install_error_handlers
 from eligo.api.middleware import Metrics, MetricsMiddleware, RequestContextMiddleware
 from eligo.api.routes import api_router, service_router
+from eligo.cards.worker import start_scan_service
 from eligo.db import migrate
 from eligo.db.session import Database
 from eligo.eligibility import runtime as eligibility_runtime
@@ -59,6 +60,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             from eligo.notify.worker import start_background_worker
 
             webhook_worker = start_background_worker(db, settings)
+        # Card scans: worker pool (settings.cards), image retention purge, readiness probe.
+        card_scans = start_scan_service(db, settings)
+        app.state.card_scans = card_scans
+        app.state.readiness_probes["card_scanner"] = card_scans.readiness
         from eligo.catalog.scheduler import build_scheduler
 
         sync_scheduler = build_scheduler(settings, db)
@@ -70,6 +75,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         finally:
             if webhook_worker is not None:
                 webhook_worker.stop()
+            card_scans.stop()
             if sync_scheduler is not None:
                 sync_scheduler.stop()
             if owns_database:
