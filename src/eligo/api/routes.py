@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from eligo.api import service_routes
+from eligo.cards.router import router as cards_router
 from eligo.catalog.router import router as catalog_router
 from eligo.eligibility.router import router as eligibility_router
 from eligo.notify.router import router as notify_router
@@ -20,3 +21,4 @@ api_router.include_router(security_router)
 api_router.include_router(eligibility_router)
 api_router.include_router(catalog_router)
 api_router.include_router(notify_router)
+api_router.include_router(cards_router)
