@@ -6,15 +6,21 @@ so each new route must say how it would be aimed at a foreign tenant.
 
 from __future__ import annotations
 
+import io
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
+from PIL import Image
 from sqlalchemy import select
 
+from eligo.cards import service as cards_service
+from eligo.cards.models import CardScan, CardScanBlob
 from eligo.eligibility.models import ReviewItem
 from eligo.notify import service as notify_service
 from eligo.notify.models import WebhookDelivery, WebhookEndpoint
@@ -32,6 +38,8 @@ class Victim:
     webhook_id: str = ""
     webhook_url: str = ""
     delivery_id: str = ""
+    scan_id: str = ""
+    scan_member_id: str = ""
 
 
 # (method, route template) -> a request aimed at the victim's objects: path params and body.
@@ -81,6 +89,10 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", "/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay"): lambda v: {
         "path": {"endpoint_id": v.webhook_id, "delivery_id": v.delivery_id}
     },
+    ("POST", "/v1/cards/scans"): lambda v: {"params": {"wait": "true"}},
+    ("GET", "/v1/cards/scans"): lambda v: {"params": {"limit": 500}},
+    ("GET", "/v1/cards/scans/{scan_id}"): lambda v: {"path": {"scan_id": v.scan_id}},
+    ("DELETE", "/v1/cards/scans/{scan_id}"): lambda v: {"path": {"scan_id": v.scan_id}},
 }
 
 
@@ -100,6 +112,7 @@ def make_victim(server: LiveServer, keys: TenantKeys) -> Victim:
         session.commit()
         victim = Victim(keys, item.id, title)
     add_victim_webhook(server, victim)
+    add_victim_scan(server, victim)
     return victim
 
 
@@ -133,6 +146,40 @@ def add_victim_webhook(server: LiveServer, victim: Victim) -> None:
         victim.delivery_id = delivery.id
 
 
+def add_victim_scan(server: LiveServer, victim: Victim) -> None:
+    """A completed card scan of the victim's, its result sealed like the worker seals it.
+
+    Created already claimed by the test, so the server's scan worker never picks it up."""
+    photo = io.BytesIO()
+    Image.new("RGB", (320, 200), "white").save(photo, format="PNG")
+    victim.scan_member_id = f"VICTIM{uuid.uuid4().hex[:10].upper()}"
+    cipher = PhiCipher.from_settings(server.app.state.settings)
+    result = {"fields": {"member_id": {"value": victim.scan_member_id, "side": "front"}}}
+    with server.database.sessionmaker() as session:
+        scan = cards_service.create_scan(
+            session,
+            tenant_id=victim.keys.tenant_id,
+            actor="test",
+            upload=cards_service.Upload(front=photo.getvalue()),
+            cipher=cipher,
+            max_megapixels=40,
+            claim=("isolation-test", timedelta(hours=1)),
+        )
+        session.add(
+            cards_service.seal(
+                cipher,
+                tenant_id=victim.keys.tenant_id,
+                scan_id=scan.id,
+                part="result",
+                data=json.dumps(result).encode(),
+            )
+        )
+        scan.status = "completed"
+        scan.lease_owner = None
+        session.commit()
+        victim.scan_id = scan.id
+
+
 def api_routes(server: LiveServer) -> list[tuple[str, str]]:
     return sorted(
         (method, str(context.path))
@@ -162,6 +209,8 @@ def test_no_cross_tenant_read_or_write(
         victim.webhook_id,
         victim.webhook_url,
         victim.delivery_id,
+        victim.scan_id,
+        victim.scan_member_id,
         *victim.keys.key_ids.values(),
     ]
     with attacker.client(server, role) as client:
@@ -193,3 +242,10 @@ def test_no_cross_tenant_read_or_write(
         delivery = session.get(WebhookDelivery, victim.delivery_id)
         assert delivery is not None
         assert (delivery.state, delivery.replay_count) == ("dead", 0)
+        scan = session.get(CardScan, victim.scan_id)
+        assert scan is not None
+        assert (scan.status, scan.deleted_at) == ("completed", None)
+        parts = session.execute(
+            select(CardScanBlob.part).where(CardScanBlob.scan_id == victim.scan_id)
+        ).scalars()
+        assert set(parts) == {"front", "result"}
