@@ -6,6 +6,8 @@ the catalog sync does; the worker runs in-process with a fast retry schedule (se
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -180,12 +182,16 @@ def test_signed_delivery_reaches_a_real_receiver(
     tenant: TenantKeys,
     receiver: Receiver,
     register: Register,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     hook = register(tenant, receiver)
     key = f"sync:{uuid.uuid4().hex}"
     enqueue(database, tenant.tenant_id, key)
-    with DeliveryWorker(database, fast_settings(database)) as worker:
-        run_until(worker, lambda: receiver.accepted()[key] == 1)
+    with caplog.at_level(logging.DEBUG), DeliveryWorker(database, fast_settings(database)) as w:
+        run_until(w, lambda: receiver.accepted()[key] == 1)
+    # The receiver's URL (it may carry the receiver's own token) is never logged.
+    assert "webhook delivery" in caplog.text
+    assert "/hooks/eligo" not in caplog.text
     [request] = [r for r in receiver.requests if r.idempotency_key == key]
     assert request.verified  # checked by the receiver with eligo.notify.signing.verify
     assert request.json()["data"] == {"run_id": key, "note": PHI_MARKER}
@@ -364,7 +370,29 @@ def test_the_api_process_runs_the_worker_when_enabled(
     assert not any(t.name == "eligo-webhooks" and t.is_alive() for t in _threads())
 
 
-def _threads() -> list[Any]:
-    import threading
-
+def _threads() -> list[threading.Thread]:
     return threading.enumerate()
+
+
+def test_a_hanging_receiver_times_out_and_is_retried(
+    database: Database, tenant: TenantKeys, register: Register
+) -> None:
+    hold = threading.Event()
+    slow = Receiver(hold=hold)
+    try:
+        hook = register(tenant, slow)
+        key = f"slow:{uuid.uuid4().hex}"
+        enqueue(database, tenant.tenant_id, key)
+        settings = fast_settings(database, timeout_seconds=0.3, backoff_base_seconds=30)
+        with DeliveryWorker(database, settings) as worker:
+            start = time.monotonic()
+            worker.drain()
+            elapsed = time.monotonic() - start
+        with database.sessionmaker() as session:
+            row = session.execute(
+                select(WebhookDelivery).where(WebhookDelivery.endpoint_id == hook["id"])
+            ).scalar_one()
+        assert (row.state, row.last_error) == ("pending", "timeout")
+        assert elapsed < 3
+    finally:
+        slow.close()

@@ -137,19 +137,18 @@ class DeliveryWorker:
         self.worker_id = (worker_id or default_worker_id())[:48]
         self.rng = rng or random.Random()  # jitter, not security
         self._rng_lock = threading.Lock()
-        self.client = httpx.Client(
-            transport=transport,
-            timeout=httpx.Timeout(self.config.timeout_seconds),
-            follow_redirects=False,
-            headers={"User-Agent": f"eligo-webhooks/{eligo.__version__}"},
-        )
+        # The transport is used directly, not through httpx.Client: the client logs every
+        # request URL at INFO, and a receiver's URL may embed its own access token.
+        # Redirects are therefore not followed either (a 3xx is a failed attempt).
+        self.transport = transport or httpx.HTTPTransport()
+        self._timeout = httpx.Timeout(self.config.timeout_seconds).as_dict()
         self._pool = ThreadPoolExecutor(
             max_workers=max(1, self.config.batch_size), thread_name_prefix="eligo-webhook"
         )
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-        self.client.close()
+        self.transport.close()
 
     def __enter__(self) -> DeliveryWorker:
         return self
@@ -256,6 +255,7 @@ class DeliveryWorker:
         """POST one claimed delivery and record the result (only while holding its lease)."""
         headers = {
             "Content-Type": "application/json",
+            "User-Agent": f"eligo-webhooks/{eligo.__version__}",
             SIGNATURE_HEADER: sign(claim.body, list(claim.secrets)),
             EVENT_ID_HEADER: claim.event_id,
             EVENT_TYPE_HEADER: claim.event_type,
@@ -266,12 +266,20 @@ class DeliveryWorker:
         status: int | None = None
         error: str | None = None
         try:
-            # Stream so a receiver's (possibly huge) response body is never read.
-            with self.client.stream("POST", claim.url, content=claim.body, headers=headers) as r:
-                status = r.status_code
+            request = httpx.Request(
+                "POST",
+                claim.url,
+                content=claim.body,
+                headers=headers,
+                extensions={"timeout": self._timeout},
+            )
+            response = self.transport.handle_request(request)
+            # The response body is never read: a receiver cannot make us buffer megabytes.
+            status = response.status_code
+            response.close()
         except httpx.TimeoutException:
             error = "timeout"
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             # The class name only: exception text can quote the URL, which may hold a token.
             error = f"transport error: {type(exc).__name__}"
         if status is not None and 200 <= status < 300:

@@ -249,6 +249,22 @@ def test_transport_errors_are_recorded_without_the_url(
     assert row.last_error == "transport error: ConnectError"
 
 
+def test_a_receiver_that_hangs_times_out(
+    database: Database, tenant_id: str, endpoint: Factory
+) -> None:
+    hook = endpoint(tenant_id)
+    enqueue(database, tenant_id, "hangs")
+
+    def hang(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    settings = make_settings(database, timeout_seconds=0.2)
+    with DeliveryWorker(database, settings, transport=httpx.MockTransport(hang)) as worker:
+        worker.drain()
+    [row] = deliveries(database, hook.endpoint.id)
+    assert (row.state, row.last_error, row.last_status_code) == ("pending", "timeout", None)
+
+
 def test_past_the_max_age_a_failure_is_dead(
     database: Database, tenant_id: str, endpoint: Factory
 ) -> None:
