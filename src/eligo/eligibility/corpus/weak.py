@@ -3,8 +3,8 @@
 - ``off_us_grocery_upcs`` (Open Food Facts, ODbL): grocery names -> ``not_eligible``, minus names
   the taxonomy says are medical (cough drops, bandages...) and drug UPCs (NDC number system 3).
 - ``dsld_supplements`` (NIH DSLD, public domain): supplements -> ``lmn`` by default; prenatal
-  vitamins and glucose tablets -> ``eligible`` (administrator lists); sports nutrition, bars and
-  teas -> ``not_eligible`` (food).
+  vitamins and glucose tablets -> ``eligible`` (administrator lists); sports nutrition (by words
+  or by sports-nutrition brand), bars and teas (by form or tea brand) -> ``not_eligible``.
 - ``fda_device_product_codes`` (FDA, public domain): device names reordered into retail word order
   and kept only when the taxonomy maps them to a consumer device category.
 
@@ -45,8 +45,26 @@ _DOSAGE_WORDS = re.compile(
     r"\b(?:capsules?|tablets?|softgels?|caplets?|gummies|supplement|lozenges?|drug facts)\b"
 )
 _SPORTS = re.compile(
-    r"\b(?:whey|protein|pre workout|preworkout|mass gainer|bcaa|creatine|nitric oxide|"
-    r"amino energy|energy drink|energy shot|gainer|isolate|casein)\b"
+    r"\b(?:whey|protein|pre workout|preworkout|pre cmplx|mass gainer|gainer|bcaa|eaa|creatine|"
+    r"nitric oxide|amino energy|energy drink|energy shot|isolate|casein|anabolic|muscle|"
+    r"test booster|testosterone booster|pump|shred|ripped|c 4|glutamine)\b"
+)
+_CAFFEINE = re.compile(r"\b(?:caffeine|energy)\b")
+# Sports-nutrition brands: their labels are overwhelmingly pre-workouts, proteins and
+# "performance" blends, which the taxonomy treats as not eligible (food / sports nutrition).
+_SPORTS_BRANDS = re.compile(
+    r"^(?:nutrabio|now sports|cellucor|dymatize|prosupps|ps prosupps|universal nutrition|universal|"
+    r"muscletech|bsn|gaspari|bpi|nutrex|core nutritionals|usplabs|kaged|musclepharm|"
+    r"precision engineered|cytosport|xcel sports|ast sports|labrada|metabolic nutrition|promera|"
+    r"applied nutrition|image sports|infinite labs|onnit|ultimate nutrition|cutler|muscle empire|"
+    r"purus labs|six star|ironmag|inner armour|reaction nutrition|efx sports|true athlete|"
+    r"optimum nutrition|evlution|allmax|jym|rsp nutrition|finaflex|beast sports|myprotein|"
+    r"isopure|scivation|mm sports|vsn|faktrition|olympian labs|ol olympian|mhp|gat sport|"
+    r"controlled labs|animal|herbalife 24)\b"
+)
+_TEA_BRANDS = re.compile(
+    r"^(?:yogi|traditional medicinals|celestial seasonings|twinings|bigelow|pukka|buddha teas|"
+    r"alvita|stash|tazo|numi|choice organic teas|the republic of tea|rishi)\b"
 )
 _PRENATAL = re.compile(r"\b(?:prenatal|pre natal|pregnancy multi)\b")
 _GLUCOSE = re.compile(r"\bglucose\b.*\b(?:tablets?|gel|chewables?|tabs)\b")
@@ -125,14 +143,19 @@ def off_rows(taxonomy: Taxonomy, shared: Path, *, seed: int, limit: int) -> Iter
 
 def _dsld_label(taxonomy: Taxonomy, row: dict[str, str], normalized: str) -> tuple[str, str]:
     form = row.get("supplement_form", "")
+    brand = normalize_title(row.get("brand", "").lstrip("'"))
     if _PRENATAL.search(normalized):
         return "eligible", "prenatal_vitamins"
     if _GLUCOSE.search(normalized):
         return "eligible", "glucose_tablets"
-    if _SPORTS.search(normalized) or form == "Bar":
-        return "not_eligible", "protein_powder"
-    if form.startswith("Supplement form, Other") and "tea" in normalized.split():
+    if _TEA_BRANDS.search(brand) or (
+        form.startswith("Supplement form, Other") and "tea" in normalized.split()
+    ):
         return "not_eligible", "herbal_tea"
+    if _SPORTS_BRANDS.search(brand) or _SPORTS.search(normalized) or form == "Bar":
+        if _CAFFEINE.search(normalized):
+            return "not_eligible", "caffeine_energy_supplement"
+        return "not_eligible", "protein_powder"
     for hit in taxonomy.match(normalized):
         if hit.status == "lmn" and taxonomy.get(hit.category).family == "supplements":
             return "lmn", hit.category
