@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from eligo.cli import admin as admin_cli
+from eligo.cli import card_admin as card_admin_cli
+from eligo.cli import cards as cards_cli
 from eligo.cli import catalog as catalog_cli
 from eligo.cli import db as db_cli
 from eligo.cli import eligibility as eligibility_cli
@@ -30,6 +32,8 @@ app.add_typer(admin_cli.demo_app, name="demo")
 app.add_typer(train_cli.app, name="train")
 app.add_typer(feed_cli.app, name="feed")
 app.add_typer(webhooks_cli.app, name="webhooks")
+app.add_typer(cards_cli.app, name="cards")
+app.add_typer(card_admin_cli.app, name="card-admin")
 app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(sync_cli.app, name="sync")
 app.command("check")(eligibility_cli.check)
