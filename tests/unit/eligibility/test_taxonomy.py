@@ -201,3 +201,16 @@ def test_unreadable_or_invalid_file(tmp_path: Path) -> None:
     bad.write_text("categories: [unclosed", encoding="utf-8")
     with pytest.raises(TaxonomyError, match="YAML"):
         load_taxonomy(bad)
+
+
+def test_examples_match_their_own_category(taxonomy: Taxonomy) -> None:
+    # Keywords must cover the taxonomy's own example titles; a drop here means an edit left
+    # a category's vocabulary behind its examples.
+    total = top1 = 0
+    for category in taxonomy.categories:
+        for example in category.examples:
+            text = normalize_title(example)
+            hits = taxonomy.match(text, signals=signal_features(text))
+            total += 1
+            top1 += bool(hits) and hits[0].category == category.id
+    assert top1 / total >= 0.9, f"{top1}/{total}"

@@ -327,7 +327,10 @@ class _Vocabulary:
     def __init__(self, taxonomy: Taxonomy, category: Category, seed: int) -> None:
         family = taxonomy.families[category.family]
         self.category = category
-        self.products = [_title_case(k) for k in category.keywords]
+        # Keywords with numbers ("30-40 mmhg", "70/30 flexpen") are match phrases, not
+        # product nouns; a title built around them reads wrong.
+        nouns = [k for k in category.keywords if not any(ch.isdigit() for ch in k)]
+        self.products = [_title_case(k) for k in nouns or category.keywords]
         self.ingredients = [_title_case(i) for i in category.ingredients]
         # Drug listings often lead with the active ingredient ("Loratadine 10 mg Tablets");
         # for prescription drugs it is the usual product name.
