@@ -113,7 +113,11 @@ def validate_item(line_no: int, fields: dict[str, Any]) -> ItemRow | RowError:
     try:
         raw_title = next((fields[k] for k in _TITLE_ALIASES if k in fields), None)
         title = _text(raw_title)
-        raw_gtin = _text(fields.get("gtin"))
+        gtin_value = fields.get("gtin")
+        # A JSON number lost its leading zeros; they do not change the check digit.
+        if isinstance(gtin_value, int) and not isinstance(gtin_value, bool) and gtin_value >= 0:
+            gtin_value = f"{gtin_value:014d}"
+        raw_gtin = _text(gtin_value)
     except ValueError:
         return RowError(line_no, sku, "bad_field", "title and gtin must be strings")
     if not title:
