@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
@@ -89,6 +90,18 @@ def eligibility(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the metrics as JSON instead of a summary")
     ] = False,
+    num_boost_round: Annotated[
+        int | None, typer.Option(help="Boosting rounds cap [default: the training config's]")
+    ] = None,
+    track: Annotated[
+        bool, typer.Option(help="Check data contracts, log to MLflow, register a version")
+    ] = True,
+    with_reviews: Annotated[
+        bool, typer.Option(help="Add reviewed labels (a new versioned review dataset)")
+    ] = False,
+    review_dataset: Annotated[
+        int | None, typer.Option(help="Use this review dataset version instead of a new one")
+    ] = None,
 ) -> None:
     """Train the eligibility classifier, evaluate it and write report.json/report.md."""
     from eligo.eligibility.embedding import MANIFEST_NAME, build_static_embedding
@@ -104,7 +117,22 @@ def eligibility(
     config = TrainingConfig(
         seed=seed, scale=scale, embedding=embedding.value, embedding_dir=emb_dir
     )
-    report = train_eligibility(config, model_dir, progress=progress, shared_data=shared_data)
+    if num_boost_round is not None:
+        config = dataclasses.replace(config, num_boost_round=num_boost_round)
+    if track or with_reviews or review_dataset is not None:
+        from eligo.cli.models import train_with_tracking
+
+        report = train_with_tracking(
+            config,
+            model_dir,
+            progress=progress,
+            shared_data=shared_data,
+            track=track,
+            with_reviews=with_reviews or review_dataset is not None,
+            review_dataset=review_dataset,
+        )
+    else:
+        report = train_eligibility(config, model_dir, progress=progress, shared_data=shared_data)
     if json_output:
         typer.echo(json.dumps(report.metrics, indent=2, sort_keys=True))
         return
