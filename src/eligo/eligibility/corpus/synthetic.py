@@ -336,6 +336,18 @@ class _Vocabulary:
         # for prescription drugs it is the usual product name.
         self.ingredient_share = 0.7 if category.family == "rx_drug" else 0.3
         self.strengths = _strengths(category)
+        # Strengths seen next to a product phrase in the examples ("Ibuprofen ... 200mg"):
+        # "Isopropyl Alcohol 3%" (the peroxide strength) must not happen.
+        self.strength_by_product: dict[str, list[str]] = {}
+        for phrase in (*self.products, *self.ingredients):
+            found = [
+                m.group(0)
+                for example in category.examples
+                if phrase.casefold() in example.casefold()
+                for m in _STRENGTH_RE.finditer(example)
+            ]
+            if found:
+                self.strength_by_product[phrase] = list(dict.fromkeys(found))
         self.forms = list(category.forms or family.forms)
         self.variants = list(category.variants or family.variants)
         self.sizes = list(family.sizes) or ["1 Count"]
@@ -346,7 +358,12 @@ class _Vocabulary:
     def product(self, rng: random.Random) -> str:
         if self.ingredients and rng.random() < self.ingredient_share:
             return rng.choice(self.ingredients)
-        return rng.choice(self.products)
+        noun = rng.choice(self.products)
+        if noun.casefold().endswith(" spf"):
+            # "Day Cream SPF" + a size would read as "SPF 8 fl oz": state a real SPF value,
+            # one that meets the category's SPF 15+ rule.
+            noun = f"{noun[:-3]}SPF {rng.choice((15, 20, 25, 30, 40, 45, 50, 55, 70))}"
+        return noun
 
     def brand(self, rng: random.Random) -> str:
         if self.real_brands and rng.random() < 0.5:
@@ -355,9 +372,19 @@ class _Vocabulary:
 
 
 def _compose(
-    brand: str, product: str, vocab: _Vocabulary, rng: random.Random, extra: str = ""
+    brand: str,
+    product: str,
+    vocab: _Vocabulary,
+    rng: random.Random,
+    extra: str = "",
+    *,
+    with_strength: bool = True,
 ) -> str:
-    strength = rng.choice(vocab.strengths) if vocab.strengths and rng.random() < 0.45 else ""
+    strengths = vocab.strength_by_product.get(product, [])
+    if not strengths and rng.random() < 0.25:
+        strengths = vocab.strengths
+    use = with_strength and strengths and rng.random() < 0.5
+    strength = rng.choice(strengths) if use else ""
     form = ""
     if vocab.forms and rng.random() < 0.5:
         candidate = rng.choice(vocab.forms)
@@ -449,11 +476,17 @@ def _disqualifier_rows(
                     value = _condition_value(rule, satisfy, rng)
                     if value is None:
                         continue
-                    title = _compose(brand, f"{product} {render(value)}", vocab, rng)
+                    # No extra strength: a second "SPF 30" would contradict the label.
+                    title = _compose(
+                        brand, f"{product} {render(value)}", vocab, rng, with_strength=False
+                    )
                     yield _row(title, brand, label, product)
             else:
+                # Keyword nouns only, no strength: "Benzalkonium Ethyl Alcohol 62%" would
+                # contradict the label the disqualifier gives.
                 term = _title_case(rng.choice(rule.terms))
-                title = _compose(brand, product, vocab, rng, extra=term)
+                product = rng.choice(vocab.products)
+                title = _compose(brand, product, vocab, rng, extra=term, with_strength=False)
                 yield _row(title, brand, target, product)
 
 
