@@ -24,7 +24,7 @@ import numpy as np
 from eligo.cards import correction
 from eligo.cards.extraction import Candidate, Extractor
 from eligo.cards.linemodel import LineModel, load_line_model
-from eligo.cards.ocr import Box, RapidOcrEngine, TesseractEngine
+from eligo.cards.ocr import Box, OcrLine, RapidOcrEngine, TesseractEngine
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +160,10 @@ class CardScanner:
     def _fields(self, side: Side) -> dict[str, correction.FieldValue]:
         with _timed(side.timings, "ocr"):
             lines = self.ocr.read(side.card)
+        return self.fields_from_lines(side, lines)
+
+    def fields_from_lines(self, side: Side, lines: list[OcrLine]) -> dict[str, Any]:
+        """Label, validate and repair one side's OCR lines (split out for evaluation)."""
         with _timed(side.timings, "extract"):
             ext = self.extractor.extract(lines, OCR_WIDTH, OCR_HEIGHT, side=side.name)
         with _timed(side.timings, "correct"):
