@@ -196,11 +196,12 @@ class DeliveryWorker:
                 .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
                 .where(WebhookDelivery.lease_owner == token)
             ).all()
-            claims: list[Claim] = []
-            for delivery, event, endpoint in rows:
-                claim = self._build_claim(delivery, event, endpoint, token, now)
-                if claim is not None:
-                    claims.append(claim)
+        # Outside the session (objects stay loaded): _build_claim may write a result itself.
+        claims: list[Claim] = []
+        for delivery, event, endpoint in rows:
+            claim = self._build_claim(delivery, event, endpoint, token, now)
+            if claim is not None:
+                claims.append(claim)
         return claims
 
     def _build_claim(

@@ -384,3 +384,41 @@ def test_secrets_are_sealed_at_rest_and_bound_to_their_endpoint(
         session.refresh(stolen)
         with pytest.raises(DecryptionFailed):
             service.signing_secrets(stolen, cipher=cipher)
+
+
+def test_a_delivery_for_an_endpoint_deleted_meanwhile_is_not_sent(
+    database: Database, settings: Settings, tenant_id: str, endpoint: Factory
+) -> None:
+    hook = endpoint(tenant_id)
+    enqueue(database, tenant_id, "raced")
+    with database.sessionmaker() as session:
+        # The endpoint vanishes between enqueue and claim, its deliveries not yet cancelled.
+        session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id == hook.endpoint.id)
+            .values(deleted_at=utcnow())
+        )
+        session.commit()
+    transport, seen = recording(200)
+    with DeliveryWorker(database, settings, transport=transport) as worker:
+        worker.drain()
+    assert not [r for r in seen if r.headers["eligo-idempotency-key"] == "raced"]
+    [row] = deliveries(database, hook.endpoint.id)
+    assert (row.state, row.last_error) == ("dead", "endpoint deleted")
+
+
+def test_a_worker_with_the_wrong_key_retries_instead_of_sending_unsigned(
+    database: Database, tenant_id: str, endpoint: Factory
+) -> None:
+    import base64
+
+    hook = endpoint(tenant_id)
+    enqueue(database, tenant_id, "wrong-key")
+    settings = make_settings(database)
+    settings.phi_key = type(settings.phi_key)(base64.b64encode(b"\x01" * 32).decode())
+    transport, seen = recording(200)
+    with DeliveryWorker(database, settings, transport=transport) as worker:
+        worker.drain()
+    assert not [r for r in seen if r.headers["eligo-idempotency-key"] == "wrong-key"]
+    [row] = deliveries(database, hook.endpoint.id)
+    assert (row.state, row.last_error) == ("pending", "signing secret unavailable")
