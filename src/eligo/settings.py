@@ -106,7 +106,10 @@ class MonitorSettings(BaseModel):
     enabled: bool = True
     window_size: int = 500  # predictions per drift window
     min_window: int = 100  # a shorter window (flushed on shutdown) raises no alarm
-    psi_threshold: float = 0.25  # PSI of predicted status or confidence vs the reference
+    psi_threshold: float = 0.25  # PSI of the predicted-status shares vs the reference
+    # The reference scores training titles (over-confident by construction), so held-out
+    # traffic already shows a confidence PSI near 0.5: its threshold is higher.
+    psi_confidence_threshold: float = 1.0
     centroid_threshold: float = 0.25  # cosine distance of the input-embedding centroid
     abstention_threshold: float = 0.30  # absolute rise of the needs_review share
 
