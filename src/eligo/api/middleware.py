@@ -183,8 +183,11 @@ class MetricsMiddleware:
         finally:
             route = _route_template(scope)
             method = scope.get("method", "")
+            elapsed = time.perf_counter() - started
             self.metrics.requests.labels(route, method, str(status)).inc()
-            self.metrics.latency.labels(route, method).observe(time.perf_counter() - started)
+            self.metrics.latency.labels(route, method).observe(elapsed)
+            # One access line per request, by route template: no raw paths, queries or bodies.
+            logger.info("%s %s %s %.1fms", method, route, status, elapsed * 1000)
 
 
 def _route_template(scope: Scope) -> str:
