@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eligo.eligibility.signals import signal_features
 from eligo.eligibility.taxonomy import (
@@ -214,3 +216,20 @@ def test_examples_match_their_own_category(taxonomy: Taxonomy) -> None:
             total += 1
             top1 += bool(hits) and hits[0].category == category.id
     assert top1 / total >= 0.9, f"{top1}/{total}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_match_is_total(text: str) -> None:
+    taxonomy = load_taxonomy()
+    normalized = normalize_title(text)
+    hits = taxonomy.match(normalized, signals=signal_features(normalized))
+    assert all(h.category in taxonomy and h.status in STATUSES and h.score > 0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_supplement_facts_vs_drug_facts_disqualifiers(taxonomy: Taxonomy) -> None:
+    drug = taxonomy.match(normalize_title("Melatonin PM Drug Facts Diphenhydramine 25 mg"))
+    supp = taxonomy.match(normalize_title("Nighttime Sleep Aid Dietary Supplement with Valerian"))
+    assert (drug[0].category, drug[0].moved_from) == ("sleep_aid", "melatonin")
+    assert (supp[0].category, supp[0].status) == ("herbal_sleep_stress", "lmn")
