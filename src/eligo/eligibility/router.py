@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 
 from eligo.db.session import SessionDep
 from eligo.eligibility import reviews, service
 from eligo.eligibility.baskets import PricedLine, counts_toward_healthcare, total_basket
 from eligo.eligibility.dependencies import ModelHolderDep
+from eligo.eligibility.runtime import ModelHolder
 from eligo.eligibility.schemas import (
     BasketLine,
     BasketRequest,
@@ -26,9 +29,13 @@ from eligo.eligibility.schemas import (
     ReviewSubmit,
 )
 from eligo.security.dependencies import MerchantPrincipal, ReviewerPrincipal
-from eligo.settings import SettingsDep
+from eligo.security.roles import Principal
+from eligo.settings import Settings, SettingsDep
 
 router = APIRouter()
+
+# Canary stickiness by request key (else by tenant): send the same key for the same shopper.
+ROUTING_KEY_HEADER = "x-routing-key"
 
 
 def _queries(items: list[ProductQuery]) -> list[service.Query]:
@@ -36,6 +43,37 @@ def _queries(items: list[ProductQuery]) -> list[service.Query]:
         service.Query(gtin=i.gtin, title=i.title, brand=i.brand, description=i.description)
         for i in items
     ]
+
+
+def _decide(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    models: ModelHolder,
+    settings: Settings,
+    items: list[ProductQuery],
+) -> list[service.Decision]:
+    """Decide with the model routing chose for this request, then let routing observe it."""
+    queries = _queries(items)
+    model = models.for_request(
+        tenant_id=principal.tenant_id, request_key=request.headers.get(ROUTING_KEY_HEADER)
+    )
+    started = time.perf_counter()
+    decisions = service.decide(
+        session,
+        tenant_id=principal.tenant_id,
+        queries=queries,
+        model=model,
+        review_threshold=settings.eligibility.review_threshold,
+    )
+    models.observe(
+        model,
+        tenant_id=principal.tenant_id,
+        titles=[q.title for q in queries],
+        decisions=decisions,
+        seconds=time.perf_counter() - started,
+    )
+    return decisions
 
 
 def _out(decision: service.Decision) -> DecisionOut:
@@ -58,57 +96,42 @@ def _out(decision: service.Decision) -> DecisionOut:
 @router.post("/eligibility/check", tags=["eligibility"])
 def check(
     body: ProductQuery,
+    request: Request,
     session: SessionDep,
     principal: MerchantPrincipal,
     models: ModelHolderDep,
     settings: SettingsDep,
 ) -> DecisionOut:
     """Is this product payable with FSA/HSA funds? List first, then your reviews, then the model."""
-    [decision] = service.decide(
-        session,
-        tenant_id=principal.tenant_id,
-        queries=_queries([body]),
-        model=models.current,
-        review_threshold=settings.eligibility.review_threshold,
-    )
+    [decision] = _decide(request, session, principal, models, settings, [body])
     return _out(decision)
 
 
 @router.post("/eligibility/check-batch", tags=["eligibility"])
 def check_batch(
     body: CheckBatchRequest,
+    request: Request,
     session: SessionDep,
     principal: MerchantPrincipal,
     models: ModelHolderDep,
     settings: SettingsDep,
 ) -> CheckBatchResponse:
     """Up to 1,000 products at once, answered in order."""
-    decisions = service.decide(
-        session,
-        tenant_id=principal.tenant_id,
-        queries=_queries(body.items),
-        model=models.current,
-        review_threshold=settings.eligibility.review_threshold,
-    )
+    decisions = _decide(request, session, principal, models, settings, body.items)
     return CheckBatchResponse(results=[_out(d) for d in decisions])
 
 
 @router.post("/baskets", tags=["baskets"])
 def price_basket(
     body: BasketRequest,
+    request: Request,
     session: SessionDep,
     principal: MerchantPrincipal,
     models: ModelHolderDep,
     settings: SettingsDep,
 ) -> BasketResponse:
     """Split a cart into eligible, lmn, rx and not-eligible amounts, with the IIAS totals."""
-    decisions = service.decide(
-        session,
-        tenant_id=principal.tenant_id,
-        queries=_queries(list(body.items)),
-        model=models.current,
-        review_threshold=settings.eligibility.review_threshold,
-    )
+    decisions = _decide(request, session, principal, models, settings, list(body.items))
     priced = [
         PricedLine(item.quantity, item.unit_price_cents, d.status, d.needs_review)
         for item, d in zip(body.items, decisions, strict=True)
