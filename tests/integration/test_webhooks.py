@@ -396,3 +396,33 @@ def test_a_hanging_receiver_times_out_and_is_retried(
         assert elapsed < 3
     finally:
         slow.close()
+
+
+def test_two_workers_at_once_deliver_each_event_exactly_once(
+    database: Database, tenant: TenantKeys, receiver: Receiver, register: Register
+) -> None:
+    hook = register(tenant, receiver)
+    receiver.fail_first = 10
+    keys = [f"pair:{i}:{uuid.uuid4().hex}" for i in range(40)]
+    for key in keys:
+        enqueue(database, tenant.tenant_id, key)
+    settings = fast_settings(database, batch_size=4)
+    stop = threading.Event()
+    workers = [DeliveryWorker(database, settings, worker_id=f"w{i}") for i in range(2)]
+    threads = [threading.Thread(target=w.run_forever, args=(stop,), daemon=True) for w in workers]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while set(states(database, hook["id"]).values()) != {"succeeded"}:
+            assert time.monotonic() < deadline, "two workers did not settle"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+        for worker in workers:
+            worker.close()
+    accepted = receiver.accepted()
+    assert {k: accepted[k] for k in keys} == dict.fromkeys(keys, 1)
+    assert sum(accepted.values()) == len(keys)
