@@ -127,7 +127,7 @@ def test_titles_look_like_listings(small: list[LabelledTitle]) -> None:
 
 
 def test_near_miss_pairs_share_a_brand(taxonomy: Taxonomy, shared: Path) -> None:
-    rows = build_corpus(scale=0.5, shared_data=shared)
+    rows = build_corpus(scale=0.25, shared_data=shared)
     by_brand: dict[str, set[str]] = collections.defaultdict(set)
     for row in rows:
         if row.source == "synthetic":
@@ -260,7 +260,9 @@ def test_challenge_loader_rejects_bad_status(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_full_build_size_and_time() -> None:
+def test_full_build_size_and_time(request: pytest.FixtureRequest) -> None:
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("full corpus build: run with -m slow")
     start = time.perf_counter()
     rows = build_corpus()
     elapsed = time.perf_counter() - start

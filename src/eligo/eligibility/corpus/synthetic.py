@@ -118,17 +118,20 @@ _MARKETING = (
     "Upgraded 2026",
     "Trusted Brand",
 )
-_ABBREVIATIONS = (
-    (r"\bCount\b", ("ct", "CT", "Ct.", "count", "cnt", "Ct")),
-    (r"\bTablets\b", ("Tabs", "tablets", "TABS", "Tab")),
-    (r"\bCapsules\b", ("Caps", "caps", "Capsule", "Vcaps")),
-    (r"\bfl oz\b", ("FL OZ", "fl. oz.", "floz", "Fl.Oz", "oz")),
-    (r"\boz\b", ("OZ", "Oz.", "ounce")),
-    (r"\bMaximum\b", ("Max", "MAX")),
-    (r"\bExtra Strength\b", ("XS", "Ex Str", "Extra-Strength")),
-    (r"\bPack\b", ("Pk", "pk", "PK")),
-    (r"\bmg\b", ("MG", "mg.", "Mg")),
-    (r"\bwith\b", ("w/", "With", "W/")),
+_ABBREVIATIONS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern), choices)
+    for pattern, choices in (
+        (r"\bCount\b", ("ct", "CT", "Ct.", "count", "cnt", "Ct")),
+        (r"\bTablets\b", ("Tabs", "tablets", "TABS", "Tab")),
+        (r"\bCapsules\b", ("Caps", "caps", "Capsule", "Vcaps")),
+        (r"\bfl oz\b", ("FL OZ", "fl. oz.", "floz", "Fl.Oz", "oz")),
+        (r"\boz\b", ("OZ", "Oz.", "ounce")),
+        (r"\bMaximum\b", ("Max", "MAX")),
+        (r"\bExtra Strength\b", ("XS", "Ex Str", "Extra-Strength")),
+        (r"\bPack\b", ("Pk", "pk", "PK")),
+        (r"\bmg\b", ("MG", "mg.", "Mg")),
+        (r"\bwith\b", ("w/", "With", "W/")),
+    )
 )
 # A form word is not appended to a product phrase that already names a form
 # ("Vaporizing Ointment" + "Lozenges" reads wrong).
@@ -307,7 +310,7 @@ def _misspell(word: str, rng: random.Random) -> str:
 def _roughen(title: str, rng: random.Random) -> str:
     for pattern, choices in _ABBREVIATIONS:
         if rng.random() < 0.35:
-            title = re.sub(pattern, rng.choice(choices), title, count=1)
+            title = pattern.sub(rng.choice(choices), title, count=1)
     roll = rng.random()
     if roll < 0.07:
         title = title.upper()
