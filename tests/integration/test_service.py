@@ -14,11 +14,9 @@ def test_healthz_and_readyz(eligibility_server: LiveServer) -> None:
         assert client.get("/healthz").json() == {"status": "ok"}
         ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {
-        "database": "ok",
-        "migrations": "ok",
-        "eligibility_model": "ok",
-    }
+    checks = ready.json()["checks"]
+    assert {"database", "migrations", "eligibility_model"} <= set(checks)
+    assert set(checks.values()) == {"ok"}
 
 
 def test_not_ready_without_a_model(live_server: LiveServer) -> None:
