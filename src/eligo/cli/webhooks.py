@@ -126,3 +126,22 @@ def replay(
         typer.echo(f"no dead delivery {delivery_id} on a live endpoint", err=True)
         raise typer.Exit(1)
     typer.echo(f"replayed {count} dead deliver{'y' if count == 1 else 'ies'}")
+
+
+@app.command()
+def prune(
+    older_than_days: Annotated[
+        float, typer.Option(min=0, help="Delete finished deliveries older than this")
+    ] = 30,
+) -> None:
+    """Delete succeeded and dead deliveries (and their events) older than N days; audited."""
+    from datetime import timedelta
+
+    from eligo.db.types import utcnow
+    from eligo.notify import service
+
+    with cli_session() as session:
+        counts = service.prune(
+            session, before=utcnow() - timedelta(days=older_than_days), actor=CLI_ACTOR
+        )
+    typer.echo(f"pruned {counts['deliveries']} deliveries and {counts['events']} events")

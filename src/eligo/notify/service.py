@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from eligo.db.session import declare_write_intent
@@ -33,6 +33,7 @@ from eligo.notify.models import (
     DEAD,
     DELIVERING,
     PENDING,
+    SUCCEEDED,
     WebhookDelivery,
     WebhookEndpoint,
     WebhookEvent,
@@ -453,3 +454,34 @@ def replay_dead(
         _requeue(session, delivery, actor=actor, request_id=None)
     session.commit()
     return len(deliveries)
+
+
+def prune(session: Session, *, before: datetime, actor: str) -> dict[str, int]:
+    """Delete finished (succeeded or dead) deliveries created before ``before``, and events left
+    with no delivery. Pending work is never pruned. Audited with the counts."""
+    declare_write_intent(session)
+    finished = session.execute(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.created_at < before,
+            WebhookDelivery.state.in_((SUCCEEDED, DEAD)),
+        )
+    )
+    orphans = session.execute(
+        delete(WebhookEvent).where(
+            WebhookEvent.created_at < before,
+            ~select(WebhookDelivery.id).where(WebhookDelivery.event_id == WebhookEvent.id).exists(),
+        )
+    )
+    counts = {
+        "deliveries": int(finished.rowcount),  # type: ignore[attr-defined]
+        "events": int(orphans.rowcount),  # type: ignore[attr-defined]
+    }
+    audit.record(
+        session,
+        action="webhook.pruned",
+        actor=actor,
+        object_type="webhook_delivery",
+        detail={**counts, "before": before.isoformat()},
+    )
+    session.commit()
+    return counts

@@ -422,3 +422,31 @@ def test_a_worker_with_the_wrong_key_retries_instead_of_sending_unsigned(
     assert not [r for r in seen if r.headers["eligo-idempotency-key"] == "wrong-key"]
     [row] = deliveries(database, hook.endpoint.id)
     assert (row.state, row.last_error) == ("pending", "signing secret unavailable")
+
+
+def test_prune_removes_only_finished_work(fresh_database: Database) -> None:
+    database = fresh_database
+    settings = make_settings(database)
+    with database.sessionmaker() as session:
+        tenant = security_service.create_tenant(session, name="p", kind="merchant", actor="t")
+        hook = service.create_endpoint(
+            session,
+            tenant_id=tenant.id,
+            url=RECEIVER,
+            events=["sync.completed"],
+            description="",
+            actor="test",
+            cipher=PhiCipher.from_settings(settings),
+            allow_private_targets=False,
+        )
+    enqueue(database, tenant.id, "done")
+    transport, _ = recording(200)
+    with DeliveryWorker(database, settings, transport=transport) as worker:
+        worker.drain()
+    enqueue(database, tenant.id, "waiting")
+    with database.sessionmaker() as session:
+        counts = service.prune(session, before=utcnow() + timedelta(seconds=5), actor="test")
+        assert counts == {"deliveries": 1, "events": 1}
+        left = session.execute(select(WebhookEvent)).scalars().all()
+        assert [e.idempotency_key for e in left] == ["waiting"]
+    assert [d.state for d in deliveries(database, hook.endpoint.id)] == ["pending"]
