@@ -93,6 +93,10 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/cards/scans"): lambda v: {"params": {"limit": 500}},
     ("GET", "/v1/cards/scans/{scan_id}"): lambda v: {"path": {"scan_id": v.scan_id}},
     ("DELETE", "/v1/cards/scans/{scan_id}"): lambda v: {"path": {"scan_id": v.scan_id}},
+    # Registered models are platform-wide (no tenant objects); probes check nothing leaks.
+    ("GET", "/v1/models"): lambda v: {},
+    ("GET", "/v1/models/{name}"): lambda v: {"path": {"name": "eligo-eligibility"}},
+    ("GET", "/v1/models/{name}/live"): lambda v: {"path": {"name": "eligo-eligibility"}},
 }
 
 

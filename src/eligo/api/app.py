@@ -24,6 +24,7 @@ from eligo.cards.worker import start_scan_service
 from eligo.db import migrate
 from eligo.db.session import Database
 from eligo.eligibility import runtime as eligibility_runtime
+from eligo.mlops import serving as mlops_serving
 from eligo.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             migrate.upgrade(db.engine)
         app.state.database = db
         holder = app.state.eligibility_models
+        # Registry champion (hot-swapped on alias moves), canary/shadow routing, drift.
+        serving = mlops_serving.start_serving(
+            settings, holder, database=db, metrics_registry=app.state.metrics.registry
+        )
+        app.state.model_serving = serving
         if holder.current is None:
             model = eligibility_runtime.load_model(settings)
             if model is not None:
@@ -73,6 +79,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         try:
             yield
         finally:
+            serving.stop()
             if webhook_worker is not None:
                 webhook_worker.stop()
             card_scans.stop()

@@ -8,6 +8,7 @@ from eligo.api import service_routes
 from eligo.cards.router import router as cards_router
 from eligo.catalog.router import router as catalog_router
 from eligo.eligibility.router import router as eligibility_router
+from eligo.mlops.router import router as mlops_router
 from eligo.notify.router import router as notify_router
 from eligo.security.dependencies import authenticated
 from eligo.security.router import router as security_router
@@ -22,3 +23,4 @@ api_router.include_router(eligibility_router)
 api_router.include_router(catalog_router)
 api_router.include_router(notify_router)
 api_router.include_router(cards_router)
+api_router.include_router(mlops_router)
