@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from eligo.eligibility.text import normalize_title
+from eligo.eligibility.text import MAX_NORMALIZED_CHARS, normalize_title
 
 __all__ = ["SIGNAL_NAMES", "RuleSignals", "extract_signals", "signal_features"]
 
@@ -145,9 +145,16 @@ def _rx_only(text: str) -> bool:
     return not _OTC.search(text)
 
 
+# What normalize_title() output looks like for ASCII input: the hook can skip a second pass.
+_LOOKS_NORMALIZED = re.compile(r"(?:[a-z0-9%.]+(?: [a-z0-9%.]+)*)?")
+
+
 def extract_signals(title: str, description: str | None = None) -> RuleSignals:
     """Read the rule signals from a title (and optional description)."""
-    text = normalize_title(f"{title} {description}" if description else title)
+    return _extract(normalize_title(f"{title} {description}" if description else title))
+
+
+def _extract(text: str) -> RuleSignals:
     spf = _max_spf(text)
     alcohol_free = bool(_ALCOHOL_FREE.search(text))
     alcohol = _first_number(_ALCOHOL.search(text))
@@ -202,5 +209,10 @@ def _reasons(v: Mapping[str, float]) -> tuple[str, ...]:
 
 
 def signal_features(text: str) -> Mapping[str, float]:
-    """Signal values only (the classifier's feature hook; see ``features.RULE_SIGNALS``)."""
-    return extract_signals(text).values
+    """Signal values only (the classifier's feature hook; see ``features.RULE_SIGNALS``).
+
+    Expects normalized text (what the hook is given); anything else is normalized first.
+    """
+    if len(text) > MAX_NORMALIZED_CHARS or not _LOOKS_NORMALIZED.fullmatch(text):
+        text = normalize_title(text)
+    return _extract(text).values

@@ -108,12 +108,10 @@ _ABBREVIATIONS: dict[str, str] = {
 }
 
 _FLUID_OUNCE = re.compile(r"\bfl\s*oz\b|\bfluid\s+ounces?\b")
-_AMP = re.compile(r"&")
 _WITH = re.compile(r"\bw/")
-# A dot is kept only between digits ("1.7 oz"); other dots are punctuation.
-_STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
-# Everything that is not a letter, a digit, a percent sign or a decimal point separates words.
-_PUNCT = re.compile(r"[^\w%.]+|_+")
+# Everything that is not a letter, a digit, a percent sign or a decimal point separates words;
+# a dot survives only between digits ("1.7 oz").
+_SEPARATORS = re.compile(r"[^\w%.]+|_+|(?<!\d)\.|\.(?!\d)")
 # Splits "100ct" -> "100 ct" and "spf50" -> "spf 50"; keeps decimals like "1.7".
 _DIGIT_ALPHA = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _PERCENT = re.compile(r"(\d)\s*(?:%|\bpercent\b|\bpct\b)\s*")
@@ -162,18 +160,22 @@ def _truncate(text: str) -> str:
 
 
 def _normalize_once(text: str) -> str:
-    # Trademark signs go first: NFKC would turn "™" into the letters "TM".
-    text = unicodedata.normalize("NFKC", text.translate(_TRADEMARKS))
-    text = unicodedata.normalize("NFKC", text.casefold())
+    if text.isascii():
+        # ASCII is already NFKC and casefold() is lower() there: skip the unicode passes.
+        text = text.lower()
+    else:
+        # Trademark signs go first: NFKC would turn "™" into the letters "TM".
+        text = unicodedata.normalize("NFKC", text.translate(_TRADEMARKS))
+        text = unicodedata.normalize("NFKC", text.casefold())
     text = _strip_marketing(_SPACES.sub(" ", text).strip())
-    text = _WITH.sub(" with ", text)
-    text = _AMP.sub(" and ", text)
-    text = _STRAY_DOT.sub(" ", text)
-    text = _PUNCT.sub(" ", text)
+    text = _WITH.sub(" with ", text).replace("&", " and ")
+    text = _SEPARATORS.sub(" ", text)
     text = _DIGIT_ALPHA.sub(" ", text)
     text = _SPACES.sub(" ", text).strip()
-    text = _PERCENT.sub(r"\1% ", text)
-    text = _FLUID_OUNCE.sub("fluid ounce", text)
+    if "%" in text or "per" in text or "pct" in text:
+        text = _PERCENT.sub(r"\1% ", text)
+    if "fl" in text:
+        text = _FLUID_OUNCE.sub("fluid ounce", text)
     text = _ABBREVIATION_RE.sub(_expand, text)
     text = _COUNT_WORDS.sub(r"\1 count", text)
     text = _strip_marketing(_SPACES.sub(" ", text).strip())
