@@ -14,6 +14,7 @@ from eligo.cli import db as db_cli
 from eligo.cli import eligibility as eligibility_cli
 from eligo.cli import feed as feed_cli
 from eligo.cli import models as models_cli
+from eligo.cli import monitor as monitor_cli
 from eligo.cli import sync as sync_cli
 from eligo.cli import train as train_cli
 from eligo.cli import webhooks as webhooks_cli
@@ -33,6 +34,7 @@ app.add_typer(admin_cli.demo_app, name="demo")
 app.add_typer(train_cli.app, name="train")
 app.add_typer(feed_cli.app, name="feed")
 app.add_typer(models_cli.app, name="models")
+app.add_typer(monitor_cli.app, name="monitor")
 app.add_typer(webhooks_cli.app, name="webhooks")
 app.add_typer(cards_cli.app, name="cards")
 app.add_typer(card_admin_cli.app, name="card-admin")
