@@ -115,7 +115,11 @@ def run_until(worker: DeliveryWorker, done: Callable[[], bool], timeout: float =
 
 
 def test_admin_manages_endpoints_and_the_secret_is_shown_once(
-    live_server: LiveServer, tenant: TenantKeys, receiver: Receiver, register: Register
+    live_server: LiveServer,
+    database: Database,
+    tenant: TenantKeys,
+    receiver: Receiver,
+    register: Register,
 ) -> None:
     created = register(tenant, receiver, ["product.eligibility_changed", "sync.completed"])
     assert created["secret"].startswith("whsec_")
@@ -126,7 +130,7 @@ def test_admin_manages_endpoints_and_the_secret_is_shown_once(
         one = admin.get(f"/v1/webhooks/{created['id']}")
         assert one.status_code == 200
         assert created["secret"] not in one.text + str(listed)
-        rotated = admin.post(f"/v1/webhooks/{created['id']}/rotate-secret", json={})
+        rotated = admin.post(f"/v1/webhooks/{created['id']}/rotate-secret")
         assert rotated.status_code == 200
         SENSITIVE_VALUES.add(rotated.json()["secret"])
         assert rotated.json()["secret"] != created["secret"]
@@ -137,6 +141,21 @@ def test_admin_manages_endpoints_and_the_secret_is_shown_once(
         assert admin.get("/v1/webhooks").json() == []
         # The delivery log outlives the endpoint.
         assert admin.get(f"/v1/webhooks/{created['id']}/deliveries").json() == []
+    with database.sessionmaker() as session:
+        trail = session.execute(
+            select(AuditEvent)
+            .where(AuditEvent.tenant_id == tenant.tenant_id, AuditEvent.action.like("webhook.%"))
+            .order_by(AuditEvent.seq)
+        ).scalars()
+        trail_list = list(trail)
+    assert [e.action for e in trail_list] == [
+        "webhook.created",
+        "webhook.secret_rotated",
+        "webhook.deleted",
+    ]
+    assert {e.object_id for e in trail_list} == {created["id"]}
+    assert "whsec_" not in str([e.detail for e in trail_list])
+    assert receiver.url not in str([e.detail for e in trail_list])
 
 
 @pytest.mark.parametrize("role", [Role.MERCHANT, Role.REVIEWER])
