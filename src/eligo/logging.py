@@ -163,8 +163,10 @@ def configure_logging(level: str = "INFO", *, json_format: bool = True) -> None:
     handler._eligo = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
-    # uvicorn's access log quotes full URLs; ours (with route templates) replaces it.
+    # uvicorn's access log and httpx's request log quote full URLs (queries, receivers' tokens);
+    # our own access line uses route templates instead.
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
