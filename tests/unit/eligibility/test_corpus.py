@@ -268,3 +268,19 @@ def test_full_build_size_and_time(request: pytest.FixtureRequest) -> None:
     elapsed = time.perf_counter() - start
     assert len(rows) >= 20_000
     assert elapsed < 20.0, elapsed
+
+
+def test_module_entry_point_writes_csv(
+    shared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eligo.eligibility.corpus.__main__ import main
+
+    out = tmp_path / "corpus.csv"
+    assert main(["--scale", "0.05", "--shared-data", str(shared), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "categories" in printed
+    assert "challenge" in printed
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows
+    assert set(rows[0]) == {"title", "brand", "status", "category", "source", "group", "gtin"}
