@@ -96,6 +96,8 @@ class Family:
     sizes: tuple[str, ...]
     variants: tuple[str, ...]
     forms: tuple[str, ...]
+    # Claim phrases listings of this family carry ("Non-Drowsy", "Supports Immune Health").
+    claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -402,6 +404,7 @@ def parse_taxonomy(document: object) -> Taxonomy:
             sizes=_as_str_tuple(raw.get("sizes"), where, "sizes"),
             variants=_as_str_tuple(raw.get("variants"), where, "variants"),
             forms=_as_str_tuple(raw.get("forms"), where, "forms"),
+            claims=_as_str_tuple(raw.get("claims"), where, "claims"),
         )
     raw_categories = document.get("categories")
     if not isinstance(raw_categories, list) or not raw_categories:

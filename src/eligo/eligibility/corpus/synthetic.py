@@ -357,6 +357,7 @@ class _Vocabulary:
         self.real_brands = list(category.brands or family.brands)
         self.fake_brands = list(invented_brands(seed, category.family))
         self.lines = product_lines(seed)
+        self.claims = list(family.claims)
 
     def product(self, rng: random.Random) -> str:
         if self.ingredients and rng.random() < self.ingredient_share:
@@ -396,6 +397,7 @@ def _compose(
     variant = rng.choice(vocab.variants) if vocab.variants and rng.random() < 0.55 else ""
     size = rng.choice(vocab.sizes) if rng.random() < 0.85 else ""
     marketing = rng.choice(_MARKETING) if rng.random() < 0.12 else ""
+    claim = rng.choice(vocab.claims) if vocab.claims and rng.random() < 0.2 else ""
     line = rng.choice(vocab.lines) if rng.random() < 0.25 else ""
     core = " ".join(p for p in (line, extra, product, strength, form) if p)
     pattern = rng.randrange(7)
@@ -414,6 +416,8 @@ def _compose(
         title = f"{brand.upper()} {core.upper()} {size.upper()}"
     else:
         title = f"{brand} {core} | {variant} | {size}"
+    if claim:
+        title = f"{title}, {claim}" if rng.random() < 0.5 else f"{title} - {claim}"
     if marketing:
         title = f"{marketing} {title}" if rng.random() < 0.5 else f"{title} - {marketing}"
     title = re.sub(r"\(\s*\)|\|\s*\|", " ", title)
