@@ -1,0 +1,374 @@
+"""Catalog sync at scale: full and incremental sync of N products, lookups idle and during syncs.
+
+Three separate processes, as in production: the reference feed (``eligo feed serve``), the API
+(``eligo serve``, one worker) and each sync (``eligo sync run``). The bench:
+
+1. seeds the list with the first 5,000 feed records as a small version 1 (so lookups hit the
+   list before, during and after the full sync),
+2. measures ``POST /v1/eligibility/check`` (GTINs on the list) idle,
+3. runs a full sync of N products while one client keeps checking GTINs,
+4. measures idle again on the full list,
+5. publishes a version with 1% of records changed, syncs it incrementally under the same load
+   and checks that the sync's diff is exactly the feed's ``/changes``,
+6. prints the figures and one ``BENCH {...}`` JSON line.
+
+    .venv/bin/python bench/sync.py [--products 200000] [--database-url URL] [--keep]
+
+SQLite in a temporary directory by default; ``--database-url`` for PostgreSQL (its tables are
+used as they are: give it an empty database or schema).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = [sys.executable, "-m", "eligo.cli.main"]
+SEED_RECORDS = 5000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{proc.args!r} exited:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up:\n{log.read_text()[-3000:]}")
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class Checker(threading.Thread):
+    """One client checking GTINs on the list back to back; latencies in ms."""
+
+    def __init__(self, api: str, key: str, gtins: list[str]) -> None:
+        super().__init__(daemon=True)
+        self.client = httpx.Client(
+            base_url=api, headers={"Authorization": f"Bearer {key}"}, timeout=30
+        )
+        self.gtins = gtins
+        self.stop = threading.Event()
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.rng = random.Random(7)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            gtin = self.rng.choice(self.gtins)
+            started = time.perf_counter()
+            response = self.client.post("/v1/eligibility/check", json={"gtin": gtin})
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200 or response.json().get("source") != "list":
+                self.errors += 1
+            self.latencies.append(elapsed)
+
+    def finish(self) -> dict[str, float]:
+        self.stop.set()
+        self.join(30)
+        self.client.close()
+        return {
+            "n": len(self.latencies),
+            "p50_ms": round(percentile(self.latencies, 0.50), 2),
+            "p99_ms": round(percentile(self.latencies, 0.99), 2),
+            "errors": self.errors,
+        }
+
+
+def idle(api: str, key: str, gtins: list[str], seconds: float) -> dict[str, float]:
+    checker = Checker(api, key, gtins)
+    checker.start()
+    time.sleep(seconds)
+    return checker.finish()
+
+
+def warm(feed_url: str) -> float:
+    """Have the reference server render the current version before a timed sync: a publisher
+    serves a prepared file, the reference server renders it on the first request."""
+    started = time.perf_counter()
+    with httpx.stream("GET", feed_url, timeout=120) as response:
+        for _ in response.iter_bytes():
+            pass
+    return time.perf_counter() - started
+
+
+def run_sync(feed_url: str, env: dict[str, str]) -> tuple[dict[str, Any], float, float]:
+    """``eligo sync run`` as a child: outcome, wall seconds, peak RSS in MB (from wait4)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [*CLI, "sync", "run", "--feed", feed_url, "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    # Read the output, then reap the child ourselves to get its own rusage.
+    assert proc.stdout is not None
+    output = proc.stdout.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    lines = [line for line in output.splitlines() if line.startswith("{")]
+    if not lines:
+        raise SystemExit(f"sync printed no outcome (exit {proc.returncode}):\n{output}")
+    return json.loads(lines[-1]), wall, usage.ru_maxrss / 1024
+
+
+def seed_list(database_url: str, records: list[dict[str, str]]) -> None:
+    """A small version 1 made of the feed's first records (as a previous sync would leave it)."""
+    from eligo.catalog.models import CatalogProduct, CatalogState, ListVersion
+    from eligo.db.session import Database
+    from eligo.db.types import utcnow
+
+    db = Database.from_url(database_url)
+    with db.sessionmaker() as session:
+        session.add(
+            ListVersion(
+                id=1,
+                state="active",
+                source="bench seed",
+                product_count=len(records),
+                activated_at=utcnow(),
+            )
+        )
+        session.flush()
+        session.add_all(
+            CatalogProduct(
+                gtin=r["gtin"],
+                name=r["name"],
+                brand=r.get("brand", ""),
+                status=r["status"],
+                category=r.get("category", ""),
+                source=r.get("source", ""),
+                source_updated_at=datetime.fromisoformat(r["updated_at"])
+                if r.get("updated_at")
+                else None,
+                valid_from=1,
+            )
+            for r in records
+        )
+        state = session.get(CatalogState, 1)
+        assert state is not None
+        state.active_version = 1
+        session.commit()
+    db.dispose()
+
+
+def make_key(database_url: str) -> str:
+    from eligo.db.session import Database
+    from eligo.security import service
+    from eligo.security.roles import Role
+
+    db = Database.from_url(database_url)
+    with db.sessionmaker() as session:
+        tenant = service.create_tenant(
+            session, name=f"bench-{os.getpid()}-{time.time_ns()}", kind="merchant", actor="bench"
+        )
+        issued = service.issue_key(
+            session, tenant_id=tenant.id, role=Role.MERCHANT, name="bench", actor="bench"
+        )
+    db.dispose()
+    return issued.secret
+
+
+def diff_matches(database_url: str, old: int, new: int, changes: list[dict[str, str]]) -> bool:
+    from eligo.catalog.versions import diff_versions
+    from eligo.db.session import Database
+
+    db = Database.from_url(database_url)
+    with db.sessionmaker() as session:
+        got = {(c.kind, c.gtin) for c in diff_versions(session, old, new)}
+    db.dispose()
+    want = {(c["kind"], c["gtin"]) for c in changes}
+    if got != want:
+        print(f"diff mismatch: {len(got - want)} extra, {len(want - got)} missing")
+    return got == want
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=200_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--idle-seconds", type=float, default=10.0)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--sync-nice", type=int, default=10, help="CPU priority decrease of the sync process"
+    )
+    args = parser.parse_args()
+
+    from eligo.db import migrate
+    from eligo.db.session import Database
+
+    work = Path(tempfile.mkdtemp(prefix="eligo-bench-sync-"))
+    database_url = args.database_url or f"sqlite:///{work / 'bench.db'}"
+    db = Database.from_url(database_url)
+    migrate.upgrade(db.engine)
+    db.dispose()
+    env = {
+        **os.environ,
+        "ELIGO_DATABASE_URL": database_url,
+        "ELIGO_LOG__LEVEL": "WARNING",
+        "ELIGO_API__MIGRATE_ON_START": "false",
+        "ELIGO_CATALOG__SYNC_INTERVAL_SECONDS": "0",
+        "ELIGO_CATALOG__SYNC_NICE": str(args.sync_nice),
+    }
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        feed_port, api_port = free_port(), free_port()
+        feed_log, api_log = work / "feed.log", work / "api.log"
+        started = time.perf_counter()
+        with feed_log.open("wb") as out:
+            feed_proc = subprocess.Popen(
+                [*CLI, "feed", "serve", "--port", str(feed_port), "--products", str(args.products)],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        procs.append(feed_proc)
+        feed = f"http://127.0.0.1:{feed_port}"
+        with api_log.open("wb") as out:
+            api_proc = subprocess.Popen(
+                [*CLI, "serve", "--port", str(api_port), "--workers", "1"],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        procs.append(api_proc)
+        api = f"http://127.0.0.1:{api_port}"
+        wait_for(feed + "/", feed_proc, feed_log)
+        wait_for(api + "/healthz", api_proc, api_log)
+        build = re.search(r"in ([0-9.]+)s", feed_log.read_text())
+        print(
+            f"feed server ({args.products:,} products) and API up after "
+            f"{time.perf_counter() - started:.1f}s (feed build {build.group(1) if build else '?'}s)"
+        )
+
+        first_page = httpx.get(
+            feed + "/feed.jsonl", params={"per_page": SEED_RECORDS}, timeout=60
+        ).text
+        seed = [json.loads(line) for line in first_page.splitlines() if line.strip()]
+        seed_list(database_url, seed)
+        key = make_key(database_url)
+        gtins = [r["gtin"] for r in seed]
+        api_rss = psutil.Process(api_proc.pid).memory_info().rss / 2**20
+
+        idle_small = idle(api, key, gtins, args.idle_seconds)
+        print(f"lookups idle ({len(seed):,}-product list): {idle_small}")
+
+        print(f"feed render (reference server, untimed): {warm(feed + '/feed.csv.gz'):.1f}s")
+        checker = Checker(api, key, gtins)
+        checker.start()
+        full, full_wall, full_rss = run_sync(feed + "/feed.csv.gz", env)
+        during_full = checker.finish()
+        print(
+            f"full sync: {full['status']} v{full['list_version']} in {full_wall:.1f}s wall "
+            f"(phases {full['durations']}), peak RSS {full_rss:.0f} MB; counts {full['counts']}"
+        )
+        print(f"lookups during full sync: {during_full}")
+
+        idle_full = idle(api, key, gtins, args.idle_seconds)
+        print(f"lookups idle ({args.products:,}-product list): {idle_full}")
+
+        published = httpx.post(feed + "/admin/publish", json={"mutate_percent": 1.0}, timeout=60)
+        feed_version = published.json().get("version", published.json())
+        changes = httpx.get(feed + "/changes", params={"version": feed_version}, timeout=60).json()
+        change_list = changes["changes"] if isinstance(changes, dict) else changes
+        print(f"feed render (reference server, untimed): {warm(feed + '/feed.csv.gz'):.1f}s")
+        checker = Checker(api, key, gtins)
+        checker.start()
+        incr, incr_wall, incr_rss = run_sync(feed + "/feed.csv.gz", env)
+        during_incr = checker.finish()
+        exact = diff_matches(
+            database_url,
+            int(str(full["list_version"])),
+            int(str(incr["list_version"])),
+            change_list,
+        )
+        print(
+            f"incremental sync (1%): {incr['status']} v{incr['list_version']} in "
+            f"{incr_wall:.1f}s wall (phases {incr['durations']}), peak RSS {incr_rss:.0f} MB; "
+            f"counts {incr['counts']}; diff == /changes ({len(change_list)} records): {exact}"
+        )
+        print(f"lookups during incremental sync: {during_incr}")
+        api_rss_after = psutil.Process(api_proc.pid).memory_info().rss / 2**20
+
+        def ratio(during: dict[str, float]) -> float:
+            return round(during["p99_ms"] / idle_full["p99_ms"], 2)
+
+        figures = {
+            "products": args.products,
+            "backend": database_url.split(":", 1)[0],
+            "full_sync_s": round(full_wall, 2),
+            "full_sync_phases": full["durations"],
+            "incremental_sync_s": round(incr_wall, 2),
+            "incremental_sync_phases": incr["durations"],
+            "incremental_changes": len(change_list),
+            "incremental_diff_exact": exact,
+            "sync_peak_rss_mb": round(max(full_rss, incr_rss), 1),
+            "lookup_idle": idle_full,
+            "lookup_idle_small_list": idle_small,
+            "lookup_during_full": during_full,
+            "lookup_during_incremental": during_incr,
+            "p99_ratio_full": ratio(during_full),
+            "p99_ratio_incremental": ratio(during_incr),
+            "api_rss_mb": [round(api_rss, 1), round(api_rss_after, 1)],
+            "load_avg": [round(x, 2) for x in os.getloadavg()],
+            "sync_nice": args.sync_nice,
+        }
+        targets = {
+            "full<=60s": full_wall <= 60,
+            "incremental<=10s": incr_wall <= 10,
+            "p99 during<=1.5x idle": max(ratio(during_full), ratio(during_incr)) <= 1.5,
+            "rss<500MB": max(full_rss, incr_rss) < 500,
+            "diff exact": exact,
+        }
+        print("targets: " + ", ".join(f"{k} {'ok' if v else 'MISSED'}" for k, v in targets.items()))
+        print("BENCH " + json.dumps(figures, sort_keys=True))
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
