@@ -10,6 +10,17 @@ from tests.support import LOG_FILE, SENSITIVE_VALUES
 
 # PHI that test fixtures send (card tests add theirs to SENSITIVE_VALUES as they run).
 PHI_FIXTURE_VALUES = {"W987654321", "John Roe", "ABC12345678"}
+# The synthetic cards tests/integration/test_card_scans*.py scan (their member ids and names).
+PHI_FIXTURE_VALUES |= {
+    "HLK792134569",
+    "ALAN MURRAY",
+    "636072035",
+    "WALTER S SNYDER",
+    "1J08VG2GP48",
+    "JACOB WOODS",
+    "3DD5EC5CY11",
+    "BENJAMIN CRUZ",
+}
 
 
 @pytest.mark.run_last
