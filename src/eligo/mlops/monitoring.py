@@ -88,23 +88,12 @@ class WindowStats:
         return {k: (round(v, 5) if isinstance(v, float) else v) for k, v in asdict(self).items()}
 
 
-def _score(
-    model: EligibilityModel, items: Sequence[ProductText]
-) -> tuple[NDArray[np.float32], NDArray[np.float64]]:
-    embeddings, matrix, _ = model.features.transform(items)
-    raw = model.booster.predict(matrix, raw_score=True, num_threads=model.predict_threads)
-    from eligo.eligibility.classifier import softmax
-
-    scores = np.asarray(raw, dtype=np.float64).reshape(len(items), len(model.statuses))
-    return embeddings, softmax(scores, model.temperature)
-
-
 def build_reference(model: EligibilityModel, sample: int = REFERENCE_SAMPLE) -> Reference:
     """The model on an evenly spaced sample of its training titles."""
     titles = model.neighbours.titles
     step = max(1, len(titles) // sample)
     items = [ProductText(title=t) for t in titles[::step][:sample]]
-    _, probs = _score(model, items)
+    probs = model.predict_proba(items)
     predicted = probs.argmax(axis=1)
     confidence = probs.max(axis=1)
     shares = np.bincount(predicted, minlength=len(model.statuses)) / max(1, len(items))
