@@ -226,6 +226,10 @@ def main() -> None:
     parser.add_argument(
         "--sync-nice", type=int, default=10, help="CPU priority decrease of the sync process"
     )
+    parser.add_argument("--batch-size", type=int, default=5000, help="catalog.batch_size")
+    parser.add_argument(
+        "--batch-pause", type=float, default=0.0, help="catalog.batch_pause_seconds"
+    )
     args = parser.parse_args()
 
     from eligo.db import migrate
@@ -243,6 +247,8 @@ def main() -> None:
         "ELIGO_API__MIGRATE_ON_START": "false",
         "ELIGO_CATALOG__SYNC_INTERVAL_SECONDS": "0",
         "ELIGO_CATALOG__SYNC_NICE": str(args.sync_nice),
+        "ELIGO_CATALOG__BATCH_SIZE": str(args.batch_size),
+        "ELIGO_CATALOG__BATCH_PAUSE_SECONDS": str(args.batch_pause),
     }
     procs: list[subprocess.Popen[bytes]] = []
     try:
@@ -346,6 +352,8 @@ def main() -> None:
             "api_rss_mb": [round(api_rss, 1), round(api_rss_after, 1)],
             "load_avg": [round(x, 2) for x in os.getloadavg()],
             "sync_nice": args.sync_nice,
+            "batch_size": args.batch_size,
+            "batch_pause_seconds": args.batch_pause,
         }
         targets = {
             "full<=60s": full_wall <= 60,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -52,12 +54,12 @@ def app(fresh_database: Database) -> Iterator[LiveServer]:
     server.stop()
 
 
-def post_csv(client: object, text: str) -> dict[str, object]:
-    response = client.post(  # type: ignore[attr-defined]
+def post_csv(client: httpx.Client, text: str) -> dict[str, Any]:
+    response = client.post(
         "/v1/catalog/items", content=text.encode(), headers={"Content-Type": "text/csv"}
     )
     assert response.status_code == 200, response.text
-    body: dict[str, object] = response.json()
+    body: dict[str, Any] = response.json()
     return body
 
 
@@ -74,10 +76,10 @@ def test_csv_upload_upserts_by_sku_and_reports_bad_rows(app: LiveServer) -> None
     with keys.client(app, Role.MERCHANT) as client:
         first = post_csv(client, csv_text)
         again = post_csv(client, "sku,title,gtin\nSKU-0000,Renamed product," + upc(10_000) + "\n")
-        pages: list[dict[str, object]] = []
+        pages: list[dict[str, Any]] = []
         cursor = None
         while True:
-            params: dict[str, object] = {"limit": 120}
+            params: dict[str, Any] = {"limit": 120}
             if cursor:
                 params["cursor"] = cursor
             page = client.get("/v1/catalog/items", params=params).json()
@@ -88,13 +90,13 @@ def test_csv_upload_upserts_by_sku_and_reports_bad_rows(app: LiveServer) -> None
     assert first["received"] == 304
     assert first["inserted"] == 301
     assert first["rejected"] == 3
-    errors = {e["sku"] or e["line"]: e["code"] for e in first["errors"]}  # type: ignore[union-attr]
+    errors = {e["sku"] or e["line"]: e["code"] for e in first["errors"]}
     assert errors["SKU-BAD"] == "bad_gtin"
     assert errors["SKU-NOTITLE"] == "missing_title"
     assert "malformed_row" in errors.values()
     assert again["updated"] == 1
     assert again["inserted"] == 0
-    items = [item for page in pages for item in page["items"]]  # type: ignore[attr-defined]
+    items = [item for page in pages for item in page["items"]]
     assert len(pages) == 3
     assert len(items) == 301
     assert [i["sku"] for i in items] == sorted(i["sku"] for i in items)
@@ -108,7 +110,9 @@ def test_csv_upload_upserts_by_sku_and_reports_bad_rows(app: LiveServer) -> None
 
 def test_json_array_and_json_lines_uploads(app: LiveServer) -> None:
     keys = create_tenant_with_keys(app.database)
-    rows = [{"sku": f"J-{i}", "gtin": upc(20_000 + i), "title": f"Json {i}"} for i in range(50)]
+    rows: list[dict[str, Any]] = [
+        {"sku": f"J-{i}", "gtin": upc(20_000 + i), "title": f"Json {i}"} for i in range(50)
+    ]
     rows.append({"sku": "J-bad", "gtin": 12345, "title": "x"})
     with keys.client(app, Role.MERCHANT) as client:
         as_array = client.post("/v1/catalog/items", json=rows)

@@ -25,7 +25,7 @@ from eligo.catalog.reference_feed import (
     ReferenceFeedServer,
     shared_data_dir,
 )
-from eligo.catalog.scheduler import SyncScheduler, thread_runner
+from eligo.catalog.scheduler import SyncScheduler, build_scheduler, thread_runner
 from eligo.catalog.sources import HttpFeedSource, RetryPolicy
 from eligo.catalog.sync import SyncOutcome, rollback, run_sync
 from eligo.catalog.versions import diff_versions
@@ -370,3 +370,28 @@ def test_sigkill_mid_apply_keeps_the_last_good_version(
     assert leftovers == 0
     assert changes == {(c.kind, c.gtin) for c in published.changes}
     assert killed == "failed"
+
+
+def test_scheduler_runs_each_sync_in_a_child_process(
+    fresh_database: Database, server: ReferenceFeedServer
+) -> None:
+    db = fresh_database
+    app_settings = test_settings(db)
+    app_settings.database_url = _db_url(db)
+    assert build_scheduler(app_settings, db) is None  # interval 0: no scheduler
+    app_settings.catalog = settings(
+        feed_url=server.url + "/feed.csv.gz", sync_interval_seconds=3600, sync_nice=0
+    )
+    scheduler = build_scheduler(app_settings, db)
+    assert scheduler is not None
+    scheduler.first_delay = 0.01
+    scheduler.start()
+    deadline = time.monotonic() + 90
+    while not scheduler.outcomes and time.monotonic() < deadline:
+        time.sleep(0.1)
+    scheduler.stop()
+    assert scheduler.outcomes == ["succeeded"]
+    with db.sessionmaker() as session:
+        run = session.execute(select(SyncRun)).scalar_one()
+    assert (run.trigger, run.status, run.list_version) == ("scheduler", "succeeded", 1)
+    assert visible(db) == expected(server.feed.current)
