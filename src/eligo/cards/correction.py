@@ -299,6 +299,14 @@ def repair_id(text: str) -> Normalized | None:
     return Normalized(value, fixes)
 
 
+def normalize_number_id(text: str) -> Normalized | None:
+    """Member, group and similar ids: as ``repair_id`` and holding at least one digit."""
+    out = repair_id(text)
+    if out is None or not re.search(r"\d", out.value) or "/" in out.value:
+        return None
+    return out
+
+
 def normalize_pcn(text: str) -> Normalized | None:
     raw = re.sub(r"\s+", "", text).upper()
     if not re.fullmatch(r"[A-Z0-9]{2,10}", raw):
@@ -349,9 +357,37 @@ def normalize_amount(text: str) -> Normalized | None:
     return Normalized(out)
 
 
+NOT_NAME_WORDS = frozenset(
+    {
+        "HEALTH",
+        "PLAN",
+        "PLANS",
+        "BENEFIT",
+        "BENEFITS",
+        "INSURANCE",
+        "SERVICES",
+        "MEDICAL",
+        "DENTAL",
+        "VISION",
+        "GROUP",
+        "NUMBER",
+        "MEMBER",
+        "CARD",
+        "COVERAGE",
+        "PHARMACY",
+        "NETWORK",
+    }
+)
+
+
 def normalize_name(text: str) -> Normalized | None:
+    """A person's name as printed; text with plan/insurance words is not a name."""
+    if re.search(r"\d", text):
+        return None
     cleaned = " ".join(re.sub(r"[^A-Za-z'\-., ]+", " ", text).split())
     if len(cleaned) < 2 or not re.search(r"[A-Za-z]{2}", cleaned):
+        return None
+    if set(vocab.norm_label(cleaned).split()) & NOT_NAME_WORDS:
         return None
     return Normalized(cleaned)
 
@@ -361,18 +397,26 @@ def normalize_text(text: str) -> Normalized | None:
     return Normalized(cleaned) if cleaned else None
 
 
+def normalize_address(text: str) -> Normalized | None:
+    """Address lines joined by ', '; OCR drops the space after a comma ('Dallas,TX')."""
+    cleaned = re.sub(r"\s*,\s*", ", ", " ".join(text.split())).strip(" ,:")
+    if not re.search(r"\d", cleaned):
+        return None
+    return Normalized(cleaned)
+
+
 # field -> normaliser; fields not listed use normalize_text.
 NORMALIZERS: dict[str, Callable[[str], Normalized | None]] = {
     "rx_bin": normalize_bin,
     "rx_pcn": normalize_pcn,
-    "member_id": repair_id,
-    "group_number": repair_id,
+    "member_id": normalize_number_id,
+    "group_number": normalize_number_id,
     "rx_group": repair_id,
-    "rx_id": repair_id,
+    "rx_id": normalize_number_id,
     "rx_plan": normalize_text,
-    "plan_number": repair_id,
-    "payer_id": repair_id,
-    "medicaid_id": repair_id,
+    "plan_number": normalize_number_id,
+    "payer_id": normalize_number_id,
+    "medicaid_id": normalize_number_id,
     "issuer_id": normalize_issuer,
     "medicare_mbi": normalize_mbi,
     "effective_date": normalize_date,
@@ -384,6 +428,7 @@ NORMALIZERS: dict[str, Callable[[str], Normalized | None]] = {
     "member_name": normalize_name,
     "subscriber_name": normalize_name,
     "deductible": normalize_amount,
+    "claims_address": normalize_address,
 }
 
 
@@ -424,11 +469,24 @@ class FieldValue:
         return self.ocr * self.extract * self.correct
 
 
+PLAN_LABELS = frozenset({"PLAN", "NETWORK", "PRODUCT", "PLAN TYPE", "TYPE", "PLAN NAME"})
+
+
 def _plan_key(key: str, value: str) -> str:
-    """'Plan' labels both names and types: a bare plan type word is a type."""
-    if key in ("plan_name", "plan_type"):
-        return "plan_type" if vocab.norm_label(value) in vocab.PLAN_TYPES else "plan_name"
-    return key
+    """Plan labels are printed loosely: decide name, type or number by the value.
+
+    A bare code (digits, or letters+digits without spaces) is a plan number, a value that
+    starts with a plan-type word (PPO, HMO...) is a type, anything else a name.
+    """
+    norm = vocab.norm_label(value)
+    words = norm.split()
+    if not words:
+        return key
+    if re.fullmatch(r"[A-Z]?\d[\dA-Z\-]*", norm.replace(" ", "")) and len(words) == 1:
+        return "plan_number"
+    if norm in vocab.PLAN_TYPES or words[0] in vocab.PLAN_TYPES:
+        return "plan_type"
+    return "plan_name"
 
 
 def _normalize_candidate(key: str, cand: Any) -> tuple[Any, tuple[Correction, ...]] | None:
@@ -480,7 +538,7 @@ def finalize_side(
     best: dict[str, FieldValue] = {}
     for cand in candidates:
         key = cand.key
-        if cand.label == "PLAN":
+        if cand.label in PLAN_LABELS and key in ("plan_name", "plan_type"):
             key = _plan_key(key, cand.text)
         prov: list[dict[str, Any]] = [
             {

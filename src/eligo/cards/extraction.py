@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -82,6 +82,7 @@ METHOD_SCORE = {
     "label_inline": 0.95,
     "label_right": 0.9,
     "label_below": 0.85,
+    "label_above": 0.72,
     "format": 0.85,
     "bin_table": 0.8,
 }
@@ -243,6 +244,8 @@ class Extractor:
     ) -> SideExtraction:
         lines = [OcrLine(_split_glued(ln.text), ln.box, ln.score) for ln in lines]
         anchors_by_line = [find_anchors(ln.text, i) for i, ln in enumerate(lines)]
+        med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0
+        anchors_by_line = _rx_context(anchors_by_line, lines, med_h)
         label_lines = {
             i
             for i, anchors in enumerate(anchors_by_line)
@@ -250,12 +253,15 @@ class Extractor:
             and not _value_after(lines[i].text, anchors[-1].end)
             and anchors[0].start <= 1
         }
+        # Lines that open with a label hold their own value: never another label's value.
+        anchored = {
+            i for i, anchors in enumerate(anchors_by_line) if anchors and anchors[0].start <= 1
+        }
         bare_keys: list[str | None] = [
             anchors_by_line[i][-1].key if i in label_lines else None for i in range(len(lines))
         ]
         used: set[int] = set()
         candidates: list[Candidate] = []
-        med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0
 
         for i, anchors in enumerate(anchors_by_line):
             line = lines[i]
@@ -285,9 +291,9 @@ class Extractor:
                     candidates.append(cand)
                     used.add(i)
                 elif j == len(anchors) - 1:
-                    cand_or_none = self._linked_value(anchor, lines, i, label_lines, med_h, used)
-                    if cand_or_none is not None:
-                        candidates.append(cand_or_none)
+                    candidates.extend(
+                        self._linked_values(anchor, lines, i, label_lines | anchored, med_h, used)
+                    )
         candidates.extend(self._format_fields(lines, used, candidates))
         if self.line_model is not None:
             candidates.extend(
@@ -328,7 +334,7 @@ class Extractor:
             out.append(Candidate(key, line.text, line.box, line.score, p, "line_model", (i,)))
         return out
 
-    def _linked_value(
+    def _linked_values(
         self,
         anchor: Anchor,
         lines: list[OcrLine],
@@ -336,54 +342,63 @@ class Extractor:
         label_lines: set[int],
         med_h: float,
         used: set[int],
-    ) -> Candidate | None:
-        """The value of a bare label: the nearest free line to its right, else below."""
+    ) -> list[Candidate]:
+        """Candidate values of a bare label: the nearest free line right of, below and
+        above it. All are returned (scored by direction and distance) and the field's
+        validator picks: a date far to the right is no group number.
+        """
         lab = _sub_box(lines[i], anchor.start, anchor.end)
-        best: tuple[float, int, str] | None = None
+        lab_h = max(med_h, lab[3] - lab[1])
+        best: dict[str, tuple[float, int]] = {}
+
+        def offer(method: str, dist: float, k: int) -> None:
+            if method not in best or dist < best[method][0]:
+                best[method] = (dist, k)
+
         for k, other in enumerate(lines):
             if k == i or k in label_lines:
                 continue
             b = other.box
             gap_x = b[0] - lab[2]
             if _v_overlap(lab, b) >= 0.5 and -0.5 * med_h <= gap_x <= 16 * med_h:
-                dist = gap_x
-                if best is None or dist < best[0]:
-                    best = (dist, k, "label_right")
-        if best is None:
-            for k, other in enumerate(lines):
-                if k == i or k in label_lines:
-                    continue
-                b = other.box
-                gap_y = b[1] - lab[3]
-                aligned = _h_overlap(lab, b) > 0.3 or abs(b[0] - lab[0]) < 1.5 * med_h
-                if aligned and -0.3 * med_h <= gap_y <= 1.6 * max(med_h, lab[3] - lab[1]):
-                    dist = gap_y + 0.05 * abs(b[0] - lab[0])
-                    if best is None or dist < best[0]:
-                        best = (dist, k, "label_below")
-        if best is None:
-            return None
-        _, k, method = best
-        other = lines[k]
-        # The value line may itself hold a further label ("610014  PCN ADV"): cut there.
-        anchors = find_anchors(other.text, k)
-        cut = next((a.start for a in anchors if a.start > 0), len(other.text))
-        value = other.text[:cut].strip(" :#.-")
-        if not value:
-            return None
-        used.add(k)
-        cand = Candidate(
-            key=anchor.key,
-            text=value,
-            box=_sub_box(other, 0, cut),
-            ocr_score=other.score,
-            extract_score=METHOD_SCORE[method],
-            method=method,
-            lines=(k,),
-            label=anchor.label,
-        )
-        if anchor.key in MULTILINE_FIELDS:
-            self._extend_below(cand, lines, k, label_lines, med_h, used)
-        return cand
+                offer("label_right", max(0.0, gap_x) / (6 * med_h), k)
+            aligned = _h_overlap(lab, b) > 0.3 or abs(b[0] - lab[0]) < 1.5 * med_h
+            if not aligned:
+                continue
+            gap_y = b[1] - lab[3]
+            if -0.3 * med_h <= gap_y <= 1.6 * lab_h:
+                offer("label_below", max(0.0, gap_y) / med_h + 0.02 * abs(b[0] - lab[0]) / med_h, k)
+            gap_up = lab[1] - b[3]
+            if -0.3 * med_h <= gap_up <= 1.0 * lab_h:
+                offer("label_above", max(0.0, gap_up) / med_h, k)
+        out: list[Candidate] = []
+        for method, (dist, k) in best.items():
+            other = lines[k]
+            # The value line may itself hold a further label ("610014  PCN ADV"): cut there.
+            anchors = find_anchors(other.text, k)
+            cut = next((a.start for a in anchors if a.start > 0), len(other.text))
+            value = other.text[:cut].strip(" :#.-")
+            if not value:
+                continue
+            cand = Candidate(
+                key=anchor.key,
+                text=value,
+                box=_sub_box(other, 0, cut),
+                ocr_score=other.score,
+                extract_score=METHOD_SCORE[method] - 0.08 * min(1.0, dist),
+                method=method,
+                lines=(k,),
+                label=anchor.label,
+            )
+            if anchor.key in MULTILINE_FIELDS and method != "label_above":
+                self._extend_below(cand, lines, k, label_lines, med_h, used)
+            out.append(cand)
+        # Only the preferred reading consumes its line; the others stay free for the
+        # line model in case they are not this field's value after all.
+        out.sort(key=lambda c: -c.extract_score)
+        if out:
+            used.update(out[0].lines)
+        return out
 
     def _extend_below(
         self,
@@ -415,6 +430,9 @@ class Extractor:
             other = lines[nxt]
             if correction.find_phones(other.text) or find_anchors(other.text, nxt):
                 break
+            # Address lines are short or carry numbers; a sentence is fine print.
+            if len(other.text.split()) > 5 and not re.search(r"\d", other.text):
+                break
             texts.append(other.text.strip())
             boxes.append(other.box)
             scores.append(other.score)
@@ -440,7 +458,7 @@ class Extractor:
         out: list[Candidate] = []
         for i, line in enumerate(lines):
             up = line.text.upper()
-            if "medicare_mbi" not in have:
+            if "medicare_mbi_format" not in have:
                 m = _MBI_LIKE.search(up)
                 if m and correction.normalize_mbi("".join(m.groups())) is not None:
                     out.append(
@@ -454,7 +472,7 @@ class Extractor:
                             (i,),
                         )
                     )
-                    have.add("medicare_mbi")
+                    have.add("medicare_mbi_format")
                     used.add(i)
             if "issuer_id" not in have:
                 m = _ISSUER.search(up)
@@ -478,53 +496,123 @@ class Extractor:
         return out
 
     def _copays(self, lines: list[OcrLine], found: list[Candidate]) -> Candidate | None:
-        """Benefit/amount pairs ("PCP $25", "ER: $250") anywhere on the side."""
-        taken_lines = {
+        """Benefit/amount pairs ("PCP $25", "ER: $250") anywhere on the side.
+
+        A benefit printed in one column and its amount in another (two OCR lines on one
+        row) are joined first. Pairs come out in reading order (rows, then left to right).
+        """
+        taken = {
             ln
             for c in found
             if c.key in ("deductible", "plan_name", "plan_number")
             for ln in c.lines
         }
-        pairs: list[dict[str, str]] = []
-        boxes: list[Box] = []
-        scores: list[float] = []
-        ids: list[int] = []
+        texts: dict[int, str] = {}
         for i, line in enumerate(lines):
-            if i in taken_lines:
-                continue
             text = line.text
             for anchor in find_anchors(text, i):
                 if anchor.key == "copays" and anchor.start <= 1:
                     text = " " * anchor.end + text[anchor.end :]
+            texts[i] = text
+        amount_only = {
+            i
+            for i, t in texts.items()
+            if i not in taken and re.fullmatch(r"\s*" + _MONEY + r"\s*", t)
+        }
+        joined: dict[int, tuple[str, Box, float, tuple[int, ...]]] = {}
+        for i, line in enumerate(lines):
+            if i in taken or i in amount_only or not _is_benefit(texts[i].strip(" :-")):
+                continue
+            right = [
+                k
+                for k in amount_only
+                if _v_overlap(line.box, lines[k].box) >= 0.5 and lines[k].box[0] > line.box[2] - 2
+            ]
+            if right:
+                k = min(right, key=lambda k: lines[k].box[0])
+                amount_only.discard(k)
+                box = (
+                    line.box[0],
+                    min(line.box[1], lines[k].box[1]),
+                    lines[k].box[2],
+                    max(line.box[3], lines[k].box[3]),
+                )
+                text = f"{texts[i].strip()} {lines[k].text.strip()}"
+                joined[i] = (text, box, min(line.score, lines[k].score), (i, k))
+        found_pairs: list[tuple[float, float, dict[str, str], Box, float, tuple[int, ...]]] = []
+        for i, line in enumerate(lines):
+            if i in taken or i in amount_only:
+                continue
+            text, box, score, ids = joined.get(i, (texts[i], line.box, line.score, (i,)))
+            proxy = OcrLine(text, box, score)
             for m in _COPAY_PAIR.finditer(text):
                 benefit = m.group(1).strip(" :-=/")
                 if not benefit or not _is_benefit(benefit):
                     continue
                 amount = re.sub(r"\s+", "", m.group(2))
-                pairs.append({"benefit": benefit, "amount": amount})
-                boxes.append(_sub_box(line, m.start(1), m.end(2)))
-            if any(ids_ == i for ids_ in ids):
-                continue
-            if boxes and (not ids or ids[-1] != i) and len(pairs) > len(ids):
-                ids.append(i)
-                scores.append(line.score)
-        if not pairs:
+                sub = _sub_box(proxy, m.start(1), m.end(2)) if len(ids) == 1 else box
+                found_pairs.append(
+                    (box[1], sub[0], {"benefit": benefit, "amount": amount}, sub, score, ids)
+                )
+        if not found_pairs:
             return None
+        med_h = float(np.median([ln.height for ln in lines]))
+        # Reading order: rows (tops within half a line) then x.
+        found_pairs.sort(key=lambda p: (p[0], p[1]))
+        rows: list[list[tuple[float, float, dict[str, str], Box, float, tuple[int, ...]]]] = []
+        for p in found_pairs:
+            if rows and abs(p[0] - rows[-1][0][0]) <= 0.5 * med_h:
+                rows[-1].append(p)
+            else:
+                rows.append([p])
+        ordered = [p for row in rows for p in sorted(row, key=lambda p: p[1])]
+        boxes = [p[3] for p in ordered]
         return Candidate(
             key="copays",
-            text="; ".join(f"{p['benefit']} {p['amount']}" for p in pairs),
+            text="; ".join(f"{p[2]['benefit']} {p[2]['amount']}" for p in ordered),
             box=(
                 min(b[0] for b in boxes),
                 min(b[1] for b in boxes),
                 max(b[2] for b in boxes),
                 max(b[3] for b in boxes),
             ),
-            ocr_score=min(scores) if scores else 0.0,
+            ocr_score=min(p[4] for p in ordered),
             extract_score=METHOD_SCORE["format"],
             method="format",
-            lines=tuple(ids),
-            value=pairs,
+            lines=tuple(sorted({i for p in ordered for i in p[5]})),
+            value=[p[2] for p in ordered],
         )
+
+
+RX_KEYS = frozenset({"rx_bin", "rx_pcn", "rx_id", "rx_plan"})
+
+
+def _rx_context(
+    anchors_by_line: list[list[Anchor]], lines: list[OcrLine], med_h: float
+) -> list[list[Anchor]]:
+    """A plain "Group" inside the pharmacy block (BIN/PCN beside or above it) is RxGrp."""
+    rx = [lines[a.line].box for anchors in anchors_by_line for a in anchors if a.key in RX_KEYS]
+    if not rx:
+        return anchors_by_line
+    out: list[list[Anchor]] = []
+    for i, anchors in enumerate(anchors_by_line):
+        same_line_rx = any(a.key in RX_KEYS for a in anchors)
+        box = lines[i].box
+        fixed = []
+        for a in anchors:
+            if a.key == "group_number":
+                stacked = (
+                    sum(
+                        abs(rb[0] - box[0]) < 0.6 * med_h and abs(rb[1] - box[1]) < 4.5 * med_h
+                        for rb in rx
+                    )
+                    >= 2
+                )
+                if same_line_rx or stacked:
+                    a = replace(a, key="rx_group")
+            fixed.append(a)
+        out.append(fixed)
+    return out
 
 
 def _value_after(text: str, end: int) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from eligo.cards import correction
-from eligo.cards.extraction import Candidate, Extractor
+from eligo.cards.extraction import Candidate, Extractor, find_anchors
 from eligo.cards.linemodel import LineModel, load_line_model
 from eligo.cards.ocr import Box, OcrLine, RapidOcrEngine, TesseractEngine
 
@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 # small enough for ~0.5 s of detection on two cores.
 OCR_WIDTH = 1012
 OCR_HEIGHT = 638
+# Without a card outline, this many label anchors in the text still make it a card.
+MIN_ANCHORS_FOR_CARD = 3
 # A re-read crop is scaled so its text is about this many pixels high.
 REREAD_TEXT_HEIGHT = 48
 
@@ -157,10 +159,30 @@ class CardScanner:
 
         return reread
 
-    def _fields(self, side: Side) -> dict[str, correction.FieldValue]:
+    def _fields(self, side: Side) -> tuple[dict[str, correction.FieldValue], Side]:
         with _timed(side.timings, "ocr"):
             lines = self.ocr.read(side.card)
-        return self.fields_from_lines(side, lines)
+            if _mostly_vertical(lines):
+                # No card outline was found and the frame holds the card sideways: turn it
+                # both ways and keep the reading with the more confident text.
+                best = (_reading_quality(lines), side, lines)
+                for turn in ("cw", "ccw"):
+                    turned = _turn_side(side, turn)
+                    turned_lines = self.ocr.read(turned.card)
+                    quality = _reading_quality(turned_lines)
+                    if quality > best[0]:
+                        best = (quality, turned, turned_lines)
+                    if quality > 0.9 * len(turned_lines) > 0:
+                        break
+                _, side, lines = best
+        if side.not_a_card:
+            # Detection saw no card outline; the text decides: card labels mean a card
+            # (a paper card, a tight crop), anything else (a receipt) returns no fields.
+            anchors = sum(len(find_anchors(ln.text, i)) for i, ln in enumerate(lines))
+            if anchors < MIN_ANCHORS_FOR_CARD:
+                return {}, side
+            side.not_a_card = False
+        return self.fields_from_lines(side, lines), side
 
     def fields_from_lines(self, side: Side, lines: list[OcrLine]) -> dict[str, Any]:
         """Label, validate and repair one side's OCR lines (split out for evaluation)."""
@@ -192,9 +214,11 @@ class CardScanner:
         threshold = self.threshold if threshold is None else threshold
         self.load()
         per_side: dict[str, dict[str, correction.FieldValue]] = {}
+        read_sides: list[Side] = []
         for side in sides:
-            if not side.not_a_card:
-                per_side[side.name] = self._fields(side)
+            per_side[side.name], used_side = self._fields(side)
+            read_sides.append(used_side)
+        sides = read_sides
         merged = correction.merge_sides(per_side.get("front", {}), per_side.get("back", {}))
         by_name = {s.name: s for s in sides}
         doc_fields: dict[str, Any] = {}
@@ -220,6 +244,55 @@ class CardScanner:
             "threshold": threshold,
             "timings_ms": timings,
         }
+
+
+def _mostly_vertical(lines: list[OcrLine]) -> bool:
+    """Most text lines taller than wide: the card is turned a quarter in the frame."""
+    long_lines = [ln for ln in lines if len(ln.text) >= 4]
+    if len(long_lines) < 3:
+        return False
+    vertical = sum(ln.height > 1.5 * (ln.box[2] - ln.box[0]) for ln in long_lines)
+    return vertical > len(long_lines) / 2
+
+
+def _reading_quality(lines: list[OcrLine]) -> float:
+    """Confident horizontal characters: a rough score to compare orientations."""
+    return sum(
+        ln.score * len(ln.text) / 10
+        for ln in lines
+        if (ln.box[2] - ln.box[0]) > ln.height and ln.score > 0.6
+    )
+
+
+def _turn_side(side: Side, turn: str) -> Side:
+    """The side with its card image turned 90 degrees (``cw`` or ``ccw``) and re-fitted."""
+    import cv2
+
+    h, w = side.card.shape[:2]
+    code = cv2.ROTATE_90_CLOCKWISE if turn == "cw" else cv2.ROTATE_90_COUNTERCLOCKWISE
+    turned = cv2.rotate(side.card, code)  # (w x h) now
+    sx, sy = OCR_WIDTH / turned.shape[1], OCR_HEIGHT / turned.shape[0]
+    card = cv2.resize(turned, (OCR_WIDTH, OCR_HEIGHT), interpolation=cv2.INTER_AREA)
+    base = side.to_original
+
+    def to_original(pts: np.ndarray) -> np.ndarray:
+        p = np.asarray(pts, dtype=np.float64) / np.array([sx, sy])
+        if turn == "cw":  # turned (x', y') came from (y', h - x')
+            back = np.stack([p[:, 1], h - p[:, 0]], axis=1)
+        else:  # ccw: from (w - y', x')
+            back = np.stack([w - p[:, 1], p[:, 0]], axis=1)
+        return base(back)
+
+    return Side(
+        name=side.name,
+        card=card,
+        to_original=to_original,
+        detect_score=side.detect_score,
+        card_found=side.card_found,
+        quality=side.quality,
+        timings=side.timings,
+        not_a_card=side.not_a_card,
+    )
 
 
 def _field_entry(fv: correction.FieldValue, side: Side) -> dict[str, Any]:

@@ -218,8 +218,18 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "MEDICARE NUMBER NUMERO DE MEDICARE",
         "MEDICARE BENEFICIARY IDENTIFIER",
     ),
-    "medicare_part_a_date": ("HOSPITAL PART A", "PART A", "HOSPITAL INSURANCE PART A"),
-    "medicare_part_b_date": ("MEDICAL PART B", "PART B", "MEDICAL INSURANCE PART B"),
+    "medicare_part_a_date": (
+        "HOSPITAL PART A",
+        "PART A",
+        "PART A HOSPITAL",
+        "HOSPITAL INSURANCE PART A",
+    ),
+    "medicare_part_b_date": (
+        "MEDICAL PART B",
+        "PART B",
+        "PART B MEDICAL",
+        "MEDICAL INSURANCE PART B",
+    ),
     "member_id_suffix": ("SFX", "SUFFIX", "SUFFIX #"),
     "medicaid_id": (
         "MEDICAID ID",
