@@ -6,13 +6,14 @@ synthetic cards and shares one server (and the process-wide scanner) across test
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import struct
 import time
 import uuid
 import zlib
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from typing import Any
 
 import httpx
@@ -20,7 +21,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from sqlalchemy import LargeBinary, String, Text, select
 from sqlalchemy.types import JSON
+from starlette.datastructures import Headers
 
+from eligo.cards.dependencies import InMemoryMultiPartParser
 from eligo.cards.fields import PHI_FIELDS
 from eligo.cards.models import CardScan, CardScanBlob
 from eligo.cards.synth import SynthCard, generate_card
@@ -318,7 +321,9 @@ def test_bad_inputs_get_a_clear_4xx_with_wait(
         assert client.get("/healthz").status_code == 200
         assert client.get(SCANS).status_code == 200
     if code in ("truncated_image", "not_a_card"):  # found by the scan: its id, to delete it
-        assert set(error["details"]) == {"scan_id"}
+        details = error["details"]
+        assert isinstance(details, dict)
+        assert set(details) == {"scan_id"}
     else:  # refused before anything was stored
         assert error["details"] == {"part": "front"}
 
@@ -396,6 +401,29 @@ def test_uploads_must_be_multipart_with_a_front_file(
             SCANS, files={"front": ("f.png", bytes(16 * 1024 * 1024), "image/png")}
         )
         assert_envelope(too_big, 413, "payload_too_large")
+
+
+def test_uploaded_photos_stay_in_memory() -> None:
+    """Starlette spools file parts over 1 MB to a temporary file: plaintext PHI on disk."""
+    photo = bytes(5 * 1024 * 1024)
+    body = (
+        b'--xx\r\nContent-Disposition: form-data; name="front"; filename="f.jpg"\r\n\r\n'
+        + photo
+        + b"\r\n--xx--\r\n"
+    )
+
+    async def stream() -> AsyncGenerator[bytes, None]:
+        for start in range(0, len(body), 65536):
+            yield body[start : start + 65536]
+
+    async def parse() -> Any:
+        headers = Headers({"content-type": "multipart/form-data; boundary=xx"})
+        return await InMemoryMultiPartParser(headers, stream()).parse()
+
+    form = asyncio.run(parse())
+    part = form["front"]
+    assert part.file._rolled is False  # still a memory buffer
+    assert part.file.read() == photo
 
 
 # --------------------------------------------------------------------------- tenants, delete

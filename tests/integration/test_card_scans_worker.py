@@ -233,3 +233,35 @@ def test_card_admin_cli_purges_and_works_the_queue(
     row = scan_row(fresh_database, queued)
     assert (row.status, row.error_code) == ("failed", "not_a_card")
     assert row.error_message  # a message for the user, from our error class
+
+
+def test_wait_gives_up_on_a_busy_worker_and_leaves_the_scan_queued(
+    fresh_database: Database,
+) -> None:
+    settings = test_settings(fresh_database)
+    settings.cards.wait_timeout_seconds = 0.2
+    service = ScanService(fresh_database, settings)
+    tenant = create_tenant_with_keys(fresh_database)
+    token = service.claim_token()
+    with fresh_database.sessionmaker() as session:
+        scan = cards_service.create_scan(
+            session,
+            tenant_id=tenant.tenant_id,
+            actor="test",
+            upload=cards_service.Upload(front=blank_png()),
+            cipher=PhiCipher.from_settings(settings),
+            max_megapixels=40,
+            claim=(token, service.lease),
+        )
+    assert scan_row(fresh_database, scan.id).status == "processing"
+    try:
+        with service._slots:  # another scan holds the only slot
+            assert service.run_inline(scan.id, token) is None
+        row = scan_row(fresh_database, scan.id)
+        assert (row.status, row.lease_owner, row.attempts) == ("queued", None, 0)
+        # The pool picks it up like any queued scan.
+        outcome = service.run_once()
+        assert outcome is not None
+        assert (outcome.scan_id, outcome.status) == (scan.id, "failed")
+    finally:
+        service.stop()

@@ -21,7 +21,7 @@ from eligo.settings import SettingsDep
 UPLOAD_FIELDS = ("front", "back")
 
 
-class _InMemoryParser(MultiPartParser):
+class InMemoryMultiPartParser(MultiPartParser):
     """Starlette's parser, but file parts stay in memory: card photos are PHI and must not
     touch the disk unencrypted (the default spools parts over 1 MB to a temporary file).
     The request body limit (``api.max_upload_bytes``) bounds what is held."""
@@ -37,7 +37,7 @@ async def scan_upload(request: Request, settings: SettingsDep) -> Upload:
             "Send the photos as multipart/form-data with a 'front' file part "
             "(and optionally 'back')."
         )
-    parser = _InMemoryParser(request.headers, request.stream(), max_files=2, max_fields=4)
+    parser = InMemoryMultiPartParser(request.headers, request.stream(), max_files=2, max_fields=4)
     parser.spool_max_size = settings.api.max_upload_bytes + 1
     try:
         form = await parser.parse()

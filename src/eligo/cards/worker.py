@@ -51,6 +51,7 @@ from eligo.settings import Settings
 logger = logging.getLogger(__name__)
 
 EVENT_TYPE = "card_scan.completed"
+WAITERS_PER_SLOT = 4
 
 
 class Scanner(Protocol):
@@ -112,6 +113,9 @@ class ScanService:
         self._load_error: str | None = None
         self._loading = False
         self._slots = threading.BoundedSemaphore(self.threads)
+        # Requests waiting for a slot each hold a server thread; past this many, ?wait=true
+        # answers 202 at once instead of starving the thread pool every route shares.
+        self._waiters = threading.BoundedSemaphore(WAITERS_PER_SLOT * self.threads)
         self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="eligo-scan")
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -393,10 +397,17 @@ class ScanService:
     def run_inline(self, scan_id: str, token: str) -> Outcome | None:
         """Run a scan the caller claimed, in the caller's thread, once a slot is free.
 
-        None when no slot freed up within ``wait_timeout_seconds``: the scan is queued."""
-        if not self._slots.acquire(timeout=self.config.wait_timeout_seconds):
+        None when too many requests already wait, or no slot freed up within
+        ``wait_timeout_seconds``: the scan is then queued for the pool."""
+        if not self._waiters.acquire(blocking=False):
             self.release(scan_id, token)
             return None
+        try:
+            if not self._slots.acquire(timeout=self.config.wait_timeout_seconds):
+                self.release(scan_id, token)
+                return None
+        finally:
+            self._waiters.release()
         try:
             return self.process(scan_id, token)
         finally:
