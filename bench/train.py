@@ -1,6 +1,6 @@
 """Time eligibility training from scratch, the hot-reload load, and in-process serving speed.
 
-    python bench/train.py [--scale 1.0] [--out DIR] [--embedding static|hashing]
+    python bench/train.py [--scale 1.0] [--out DIR] [--embedding static|hashing] [--registry-swap]
 
 Prints human-readable figures, then one machine-readable line:
     BENCH {"train_seconds": ..., "load_seconds": ..., "swap_seconds": ..., ...}
@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -101,6 +102,76 @@ def serve(model_dir: Path, embedding_dir: Path | None) -> dict[str, float]:
     }
 
 
+def registry_swap(report: Any) -> dict[str, float]:
+    """Hot reload through the registry: move ``champion`` while a thread keeps predicting and
+    time alias move -> new model serving (poll + load + swap) and the swap itself."""
+    from prometheus_client import CollectorRegistry
+
+    from eligo.eligibility.classifier import ProductText
+    from eligo.eligibility.runtime import ModelHolder
+    from eligo.mlops.contracts import ContractReport
+    from eligo.mlops.registry import CHAMPION, open_registry
+    from eligo.mlops.serving import AliasWatcher, ServingState
+    from eligo.mlops.tracking import log_training_run
+    from eligo.settings import Settings
+
+    root = Path(tempfile.mkdtemp(prefix="eligo-bench-mlflow-"))
+    settings = Settings(env="test")
+    settings.mlops.tracking_uri = f"sqlite:///{root / 'mlflow.db'}"
+    settings.mlops.artifact_dir = root / "mlruns"
+    settings.mlops.monitor.enabled = False
+    tags = {"data_contract": "not checked (bench)"}
+    started = time.perf_counter()
+    _, first = log_training_run(settings, report, ContractReport(), tags=tags)
+    log_seconds = time.perf_counter() - started
+    _, second = log_training_run(settings, report, ContractReport(), tags=tags)
+    assert first is not None
+    assert second is not None
+    name = settings.mlops.eligibility_model
+    registry = open_registry(settings)
+    registry.set_alias(name, CHAMPION, first)
+    holder = ModelHolder()
+    state = ServingState(settings, holder, database=None, metrics_registry=CollectorRegistry())
+    watcher = AliasWatcher(state, registry, interval=0.05)
+    watcher.poll()
+    watcher.start()
+    stop = threading.Event()
+    served = errors = 0
+
+    def keep_serving() -> None:
+        nonlocal served, errors
+        while not stop.is_set():
+            model = holder.current
+            try:
+                assert model is not None
+                model.predict([ProductText("Advil Liqui-Gels 80 ct")])
+                served += 1
+            except Exception:  # counted: the figure is "requests failed during the swap"
+                errors += 1
+
+    worker = threading.Thread(target=keep_serving)
+    worker.start()
+    time.sleep(0.5)
+    served_before = served
+    moved = time.perf_counter()
+    registry.set_alias(name, CHAMPION, second)
+    while state.champion_version != second:
+        time.sleep(0.002)
+    alias_seconds = time.perf_counter() - moved
+    time.sleep(0.5)
+    stop.set()
+    worker.join()
+    watcher.stop()
+    state.close()
+    return {
+        "mlflow_log_register_seconds": round(log_seconds, 2),
+        "alias_move_to_serving_seconds": round(alias_seconds, 3),
+        "alias_swap_ms": state.swaps[-1]["swap_ms"],
+        "predictions_during_alias_swap": served - served_before,
+        "failed_predictions_during_alias_swap": errors,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
@@ -109,6 +180,11 @@ def main() -> None:
     parser.add_argument("--embedding", choices=["static", "hashing"], default="static")
     parser.add_argument("--embedding-dir", type=Path, default=None)
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument(
+        "--registry-swap",
+        action="store_true",
+        help="also log to a temporary MLflow registry and time an alias-driven hot swap",
+    )
     parser.add_argument("--serve-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -139,6 +215,9 @@ def main() -> None:
     serving = json.loads(
         subprocess.run(command, check=True, capture_output=True, text=True).stdout.splitlines()[-1]
     )
+    if args.registry_swap:
+        os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+        serving.update(registry_swap(report))
     for key, value in serving.items():
         print(f"{key}: {value}")
     figures = {

@@ -35,6 +35,7 @@ from eligo.eligibility.classifier import (
     NeighbourIndex,
     knn_feature_names,
     knn_features,
+    limit_blas_threads,
     softmax,
     top_k,
 )
@@ -113,7 +114,7 @@ class TrainingConfig:
     n_neighbours: int = 5
     # Nearest labelled titles summarised as features (0 turns them off).
     knn_k: int = 10
-    max_neighbours: int = 30_000
+    max_neighbours: int = 8_000
     # One thread: on a shared 2-core machine LightGBM's OpenMP threads spin against other
     # processes and 2 threads measured 10x *slower* than 1 (docs/adr/0003).
     threads: int = 1
@@ -334,6 +335,7 @@ def fit_model(
     """Fit LightGBM, calibrate on validation and choose the review threshold."""
     import lightgbm as lgb
 
+    limit_blas_threads(config.threads)
     extractor = build_feature_extractor(
         embedder, use_keywords=config.use_keywords, use_signals=config.use_signals
     )
