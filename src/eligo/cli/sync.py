@@ -37,6 +37,9 @@ def run(
     increment = settings.catalog.sync_nice if nice is None else nice
     if increment > 0:
         os.nice(increment)
+        # A batch job: the kernel then never preempts a request handler to run it on wakeup.
+        if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_BATCH"):
+            os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
     database = Database.from_url(settings.database_url)
     try:
         outcome = run_sync(
