@@ -395,3 +395,26 @@ def test_scheduler_runs_each_sync_in_a_child_process(
         run = session.execute(select(SyncRun)).scalar_one()
     assert (run.trigger, run.status, run.list_version) == ("scheduler", "succeeded", 1)
     assert visible(db) == expected(server.feed.current)
+
+
+def test_readers_see_one_whole_version_during_a_sync(
+    fresh_database: Database, server: ReferenceFeedServer
+) -> None:
+    db = fresh_database
+    assert sync(db, server).status == "succeeded"
+    old = visible(db)
+    new = expected(server.publish(20.0))
+    result: list[SyncOutcome] = []
+    worker = threading.Thread(
+        target=lambda: result.append(sync(db, server, batch_size=40, batch_pause_seconds=0.02))
+    )
+    worker.start()
+    seen = set()
+    while worker.is_alive():
+        snapshot = visible(db)
+        assert snapshot in (old, new), "a reader saw a half-applied version"
+        seen.add(snapshot == new)
+    worker.join()
+    assert result[0].status == "succeeded"
+    assert visible(db) == new
+    assert False in seen  # the reader really ran while the new version was being built
