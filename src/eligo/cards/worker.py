@@ -84,6 +84,15 @@ class Outcome:
     error: EligoError | None = None
 
 
+def not_a_card(document: dict[str, Any]) -> NotACard:
+    """The not_a_card error, with the capture advice the quality stage gave (fixed phrases)."""
+    quality = (document.get("quality") or {}).get("front") or {}
+    advice = [str(a) for a in quality.get("advice") or [] if isinstance(a, str)]
+    if not advice:
+        return NotACard()
+    return NotACard(f"{NotACard.default_message} Also: {', '.join(advice)}.")
+
+
 def _claimable(now: Any) -> ColumnElement[bool]:
     return or_(
         CardScan.status == QUEUED,
@@ -300,7 +309,7 @@ class ScanService:
             return self._fail(scan_id, token, tenant_id, ScanFailed())
         elapsed_ms = (time.perf_counter() - started) * 1000
         if document.get("not_a_card"):
-            return self._fail(scan_id, token, tenant_id, NotACard())
+            return self._fail(scan_id, token, tenant_id, not_a_card(document))
         return self._complete(scan_id, token, tenant_id, document, elapsed_ms)
 
     def _finish(
