@@ -18,14 +18,18 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from sqlalchemy import LargeBinary, String, Text, select
 from sqlalchemy.types import JSON
 from starlette.datastructures import Headers
 
 from eligo.cards.dependencies import InMemoryMultiPartParser
+from eligo.cards.errors import InvalidImage
 from eligo.cards.fields import PHI_FIELDS
 from eligo.cards.models import CardScan, CardScanBlob
+from eligo.cards.service import precheck_image
 from eligo.cards.synth import SynthCard, generate_card
 from eligo.db.base import Base
 from eligo.db.session import Database
@@ -403,6 +407,22 @@ def test_uploads_must_be_multipart_with_a_front_file(
             SCANS, files={"front": ("f.png", bytes(16 * 1024 * 1024), "image/png")}
         )
         assert_envelope(too_big, 413, "payload_too_large")
+
+
+MAGIC = [b"", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF\x00\x00\x00\x00WEBP", b"GIF89a"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(prefix=st.sampled_from(MAGIC), rest=st.binary(max_size=600))
+def test_the_upfront_check_refuses_junk_with_an_image_error(prefix: bytes, rest: bytes) -> None:
+    """Whatever the bytes, the check answers a format or an InvalidImage (a 4xx), never
+    another exception (a 500)."""
+    status = 200
+    try:
+        precheck_image(prefix + rest, max_megapixels=40)
+    except InvalidImage as exc:
+        status = exc.http_status
+    assert status == 200 or 400 <= status < 500
 
 
 def test_uploaded_photos_stay_in_memory() -> None:
