@@ -84,6 +84,15 @@ class Outcome:
     error: EligoError | None = None
 
 
+def is_not_a_card(document: dict[str, Any]) -> bool:
+    """The pipeline said so, or found no card and read nothing at all (nothing to show)."""
+    if document.get("not_a_card"):
+        return True
+    return not (
+        document.get("card_detected") or document.get("fields") or document.get("low_confidence")
+    )
+
+
 def not_a_card(document: dict[str, Any]) -> NotACard:
     """The not_a_card error, with the capture advice the quality stage gave (fixed phrases)."""
     quality = (document.get("quality") or {}).get("front") or {}
@@ -308,7 +317,7 @@ class ScanService:
             logger.error("card scan %s: pipeline error %s", scan_id, type(exc).__name__)
             return self._fail(scan_id, token, tenant_id, ScanFailed())
         elapsed_ms = (time.perf_counter() - started) * 1000
-        if document.get("not_a_card"):
+        if is_not_a_card(document):
             return self._fail(scan_id, token, tenant_id, not_a_card(document))
         return self._complete(scan_id, token, tenant_id, document, elapsed_ms)
 
