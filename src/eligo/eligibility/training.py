@@ -546,6 +546,7 @@ def train_eligibility(
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    staging.chmod(0o755)  # mkdtemp makes it owner-only; the server may run as another user
     model.save(staging)
     timings["total"] = time.perf_counter() - started
     report = TrainingReport(

@@ -115,3 +115,14 @@ def test_tampered_or_missing_artifact_is_refused(saved_model_dir: Path, tmp_path
         fh.write(" ")
     with pytest.raises(ModelLoadError, match="version"):
         EligibilityModel.load(copy)
+
+
+def test_knn_features_give_best_similarity_and_vote_share_per_status() -> None:
+    from eligo.eligibility.classifier import knn_features
+
+    labels = np.array([[0, 0, 3], [2, 2, 2]])
+    sims = np.array([[0.9, 0.5, 0.4], [0.8, 0.7, 0.6]], dtype=np.float32)
+    out = knn_features(labels, sims, 4)
+    np.testing.assert_allclose(out[0, :4], [0.9, -1.0, -1.0, 0.4])
+    np.testing.assert_allclose(out[0, 4:], [1.4 / 1.8, 0.0, 0.0, 0.4 / 1.8], rtol=1e-4)
+    np.testing.assert_allclose(out[1, 4:], [0.0, 0.0, 1.0, 0.0], rtol=1e-4)

@@ -121,3 +121,19 @@ def test_train_eligibility_end_to_end_writes_a_loadable_model_and_report(
         p.status for p in EligibilityModel.load(out).predict(items)
     ]
     assert all(p.category is None or isinstance(p.category, str) for p in first)
+
+
+def test_training_knn_features_never_see_the_rows_own_brand(
+    trained_model: EligibilityModel,
+) -> None:
+    from eligo.eligibility.training import _knn_matrix
+
+    index = trained_model.neighbours
+    queries = index.matrix[:3].astype(np.float32)
+    plain = _knn_matrix(index, queries, 5)
+    # Without masking, each row finds itself: best similarity ~1 for its own status.
+    own = [STATUS_ORDER.index(s) for s in index.statuses[:3]]
+    assert all(plain[i, own[i]] > 0.99 for i in range(3))
+    keys = [t.split()[0].casefold() for t in index.titles]
+    masked = _knn_matrix(index, queries, 5, query_keys=keys[:3], index_keys=keys)
+    assert all(masked[i, own[i]] < 0.99 for i in range(3))
