@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, Any, Final, cast
+from typing import IO, TYPE_CHECKING, Any, Final, cast
 
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +39,9 @@ from eligo.catalog.service import active_version, visible_in
 from eligo.db.session import declare_write_intent
 from eligo.db.types import utcnow
 from eligo.errors import Conflict
+
+if TYPE_CHECKING:
+    import psycopg
 
 __all__ = [
     "ApplyResult",
@@ -275,8 +278,7 @@ def apply_spool(
                     .values(valid_to=version)
                 )
             if rows:
-                # Core executemany on the connection: a third cheaper than an ORM bulk insert.
-                session.connection().execute(_PRODUCTS.insert(), rows)
+                _insert_rows(session, rows)
             session.commit()
         result.batches += 1
         result.rows_closed += len(close_ids)
@@ -296,6 +298,36 @@ def apply_spool(
         result.seconds,
     )
     return result
+
+
+_COPY_COLUMNS: Final = (
+    "gtin",
+    "name",
+    "brand",
+    "status",
+    "category",
+    "source",
+    "source_updated_at",
+    "valid_from",
+    "valid_to",
+)
+
+
+def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert new product rows: COPY on PostgreSQL (several times faster than multi-row
+    INSERTs), a Core executemany elsewhere (a third cheaper than an ORM bulk insert)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = cast("psycopg.Connection[Any]", connection.connection.dbapi_connection)
+        columns = ", ".join(_COPY_COLUMNS)
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY catalog_products ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(tuple(row[name] for name in _COPY_COLUMNS))
+        return
+    connection.execute(_PRODUCTS.insert(), rows)
 
 
 def cleanup_building(
