@@ -63,10 +63,12 @@ def serve(model_dir: Path, embedding_dir: Path | None) -> dict[str, float]:
     lat = np.array(latencies[100:]) * 1000
 
     bulk = [ProductText(t) for t in _unseen_titles(20_600)[600:]]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for start in range(0, len(bulk), 1000):
         model.predict(bulk[start : start + 1000])
     bulk_rate = len(bulk) / (time.perf_counter() - t0)
+    # CPU time too: on a shared machine wall time also counts other processes' work.
+    bulk_cpu_rate = len(bulk) / (time.process_time() - c0)
 
     # Hot reload: load a second copy while a thread keeps predicting, then swap the reference.
     holder = {"model": model}
@@ -98,6 +100,7 @@ def serve(model_dir: Path, embedding_dir: Path | None) -> dict[str, float]:
         "single_p50_ms": round(float(np.percentile(lat, 50)), 3),
         "single_p99_ms": round(float(np.percentile(lat, 99)), 3),
         "bulk_titles_per_second": round(bulk_rate, 1),
+        "bulk_titles_per_cpu_second": round(bulk_cpu_rate, 1),
         "rss_mb": round(psutil.Process().memory_info().rss / 2**20, 1),
     }
 

@@ -139,6 +139,9 @@ class TrainingReport:
     review_threshold: float
     best_iteration: int
     artifacts: dict[str, Path] = field(default_factory=dict)
+    # The static embedding the model was trained with (None for the hashing embedder):
+    # pass it to ``EligibilityModel.load`` when it is not settings.eligibility.embedding_dir.
+    embedding_dir: Path | None = None
 
     @property
     def metrics(self) -> dict[str, float]:
@@ -168,6 +171,7 @@ class TrainingReport:
             "test": self.test.to_dict(),
             "challenge": self.challenge.to_dict() if self.challenge else None,
             "artifacts": {k: str(v) for k, v in self.artifacts.items()},
+            "embedding_dir": str(self.embedding_dir) if self.embedding_dir else None,
         }
 
 
@@ -566,6 +570,7 @@ def train_eligibility(
         temperature=model.temperature,
         review_threshold=model.review_threshold,
         best_iteration=int(info["best_iteration"]),
+        embedding_dir=embedder.directory if isinstance(embedder, StaticEmbedder) else None,
     )
     report.artifacts = {
         "model": out_dir,
