@@ -126,3 +126,13 @@ def test_knn_features_give_best_similarity_and_vote_share_per_status() -> None:
     np.testing.assert_allclose(out[0, :4], [0.9, -1.0, -1.0, 0.4])
     np.testing.assert_allclose(out[0, 4:], [1.4 / 1.8, 0.0, 0.0, 0.4 / 1.8], rtol=1e-4)
     np.testing.assert_allclose(out[1, 4:], [0.0, 0.0, 1.0, 0.0], rtol=1e-4)
+
+
+def test_concurrent_predictions_match_sequential_ones(trained_model: EligibilityModel) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = [ProductText(f"{p.title} {i}") for i in range(25) for p in UNSEEN]
+    expected = [p.status for p in trained_model.predict(items)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda item: trained_model.predict([item])[0].status, items))
+    assert results == expected
