@@ -290,10 +290,16 @@ class Extractor:
                         self._extend_below(cand, lines, i, label_lines, med_h, used)
                     candidates.append(cand)
                     used.add(i)
-                elif j == len(anchors) - 1:
-                    candidates.extend(
-                        self._linked_values(anchor, lines, i, label_lines | anchored, med_h, used)
-                    )
+                else:
+                    # A bare label takes a value from a neighbouring line, but only if nothing
+                    # but labels precede it ("Employee Health Benefit Plan" is no label row).
+                    before = line.text[anchors[j - 1].end : anchor.start] if j else ""
+                    if (j == 0 and anchor.start <= 1) or (j > 0 and not _value_after(before, 0)):
+                        candidates.extend(
+                            self._linked_values(
+                                anchor, lines, i, label_lines | anchored, med_h, used
+                            )
+                        )
         candidates.extend(self._format_fields(lines, used, candidates))
         if self.line_model is not None:
             candidates.extend(
@@ -319,6 +325,14 @@ class Extractor:
         feats = line_features(lines, width, height, is_back=side == "back", anchor_keys=bare_keys)
         probs = self.line_model.predict(feats[free])
         classes = self.line_model.classes
+        # A line that is exactly a known payer ("Medicare") in the largest print is the payer.
+        if "payer_name" in classes:
+            c = classes.index("payer_name")
+            top_h = max(lines[i].height for i in free)
+            for r, i in enumerate(free):
+                if lines[i].height >= 0.85 * top_h and _known_payer(lines[i].text):
+                    probs[r] = 0.0
+                    probs[r, c] = 0.97
         have = {c.key for c in found}
         out: list[Candidate] = []
         for c, key in enumerate(classes):
@@ -613,6 +627,11 @@ def _rx_context(
             fixed.append(a)
         out.append(fixed)
     return out
+
+
+def _known_payer(text: str) -> bool:
+    norm = vocab.norm_label(text)
+    return any(norm == vocab.norm_label(p) for p in vocab.PAYER_NAMES)
 
 
 def _value_after(text: str, end: int) -> str:

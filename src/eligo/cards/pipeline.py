@@ -34,6 +34,8 @@ OCR_WIDTH = 1012
 OCR_HEIGHT = 638
 # Without a card outline, this many label anchors in the text still make it a card.
 MIN_ANCHORS_FOR_CARD = 3
+# Below this mean OCR score the card may be upside down: read it turned 180 as well.
+UPSIDE_DOWN_MEAN_SCORE = 0.88
 # A re-read crop is scaled so its text is about this many pixels high.
 REREAD_TEXT_HEIGHT = 48
 
@@ -175,6 +177,12 @@ class CardScanner:
                     if quality > 0.9 * len(turned_lines) > 0:
                         break
                 _, side, lines = best
+            if _upside_down_suspect(lines):
+                # Upside-down text reads as confident-looking gibberish at low scores.
+                turned = _turn_side(side, "180")
+                turned_lines = self.ocr.read(turned.card)
+                if _reading_quality(turned_lines) > 1.2 * _reading_quality(lines):
+                    side, lines = turned, turned_lines
         if side.not_a_card:
             # Detection saw no card outline; the text decides: card labels mean a card
             # (a paper card, a tight crop), anything else (a receipt) returns no fields.
@@ -255,6 +263,13 @@ def _mostly_vertical(lines: list[OcrLine]) -> bool:
     return vertical > len(long_lines) / 2
 
 
+def _upside_down_suspect(lines: list[OcrLine]) -> bool:
+    long_lines = [ln for ln in lines if len(ln.text) >= 4]
+    if len(long_lines) < 3:
+        return False
+    return float(np.mean([ln.score for ln in long_lines])) < UPSIDE_DOWN_MEAN_SCORE
+
+
 def _reading_quality(lines: list[OcrLine]) -> float:
     """Confident horizontal characters: a rough score to compare orientations."""
     return sum(
@@ -265,12 +280,16 @@ def _reading_quality(lines: list[OcrLine]) -> float:
 
 
 def _turn_side(side: Side, turn: str) -> Side:
-    """The side with its card image turned 90 degrees (``cw`` or ``ccw``) and re-fitted."""
+    """The side with its card image turned (``cw``, ``ccw`` or ``180``) and re-fitted."""
     import cv2
 
     h, w = side.card.shape[:2]
-    code = cv2.ROTATE_90_CLOCKWISE if turn == "cw" else cv2.ROTATE_90_COUNTERCLOCKWISE
-    turned = cv2.rotate(side.card, code)  # (w x h) now
+    code = {
+        "cw": cv2.ROTATE_90_CLOCKWISE,
+        "ccw": cv2.ROTATE_90_COUNTERCLOCKWISE,
+        "180": cv2.ROTATE_180,
+    }[turn]
+    turned = cv2.rotate(side.card, code)
     sx, sy = OCR_WIDTH / turned.shape[1], OCR_HEIGHT / turned.shape[0]
     card = cv2.resize(turned, (OCR_WIDTH, OCR_HEIGHT), interpolation=cv2.INTER_AREA)
     base = side.to_original
@@ -279,8 +298,10 @@ def _turn_side(side: Side, turn: str) -> Side:
         p = np.asarray(pts, dtype=np.float64) / np.array([sx, sy])
         if turn == "cw":  # turned (x', y') came from (y', h - x')
             back = np.stack([p[:, 1], h - p[:, 0]], axis=1)
-        else:  # ccw: from (w - y', x')
+        elif turn == "ccw":  # from (w - y', x')
             back = np.stack([w - p[:, 1], p[:, 0]], axis=1)
+        else:  # 180: from (w - x', h - y')
+            back = np.stack([w - p[:, 0], h - p[:, 1]], axis=1)
         return base(back)
 
     return Side(

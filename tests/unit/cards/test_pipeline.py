@@ -8,12 +8,13 @@ import logging
 import socket
 from typing import Any
 
+import numpy as np
 import pytest
 
 from eligo.cards.errors import InvalidImage
 from eligo.cards.fields import FIELD_KEYS
 from eligo.cards.ocr import get_rapid_engine
-from eligo.cards.pipeline import CardScanner
+from eligo.cards.pipeline import CardScanner, Side, _turn_side
 from eligo.cards.synth import SynthCard, generate_card
 
 
@@ -120,3 +121,23 @@ def test_bad_bytes_raise_a_card_error(scanner: CardScanner) -> None:
         scanner.scan(b"")
     with pytest.raises(InvalidImage):
         scanner.scan(b"this is not an image at all")
+
+
+@pytest.mark.parametrize(
+    ("turn", "corner", "expected"),
+    [
+        ("180", (0.0, 0.0), (1012.0, 638.0)),
+        ("cw", (0.0, 0.0), (0.0, 638.0)),
+        ("ccw", (0.0, 0.0), (1012.0, 0.0)),
+        ("cw", (1012.0, 638.0), (1012.0, 0.0)),
+    ],
+)
+def test_turned_sides_map_points_back_to_the_card(
+    turn: str, corner: tuple[float, float], expected: tuple[float, float]
+) -> None:
+    card = np.zeros((638, 1012, 3), dtype=np.uint8)
+    side = Side("front", card, lambda pts: pts, 1.0, True, {})
+    turned = _turn_side(side, turn)
+    assert turned.card.shape == (638, 1012, 3)
+    got = turned.to_original(np.array([corner]))[0]
+    assert got == pytest.approx(expected, abs=1e-6)
