@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 CONFIDENCE_EDGES = np.array([0.0, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0 + 1e-9])
-REFERENCE_SAMPLE = 2000
+REFERENCE_SAMPLE = 1000
 _EPS = 1e-4
 
 

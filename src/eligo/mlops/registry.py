@@ -116,7 +116,20 @@ class Registry:
         if not found and name not in self.names():
             raise ModelNotRegistered(f"No registered model named {name!r}")
         infos = [self._info(mv, with_metrics=with_metrics) for mv in found]
+        # search_model_versions leaves aliases empty; the registered model has them all.
+        aliases = self.aliases(name)
+        for info in infos:
+            info.aliases = sorted(a for a, v in aliases.items() if v == info.version)
         return sorted(infos, key=lambda v: v.version)
+
+    def aliases(self, name: str) -> dict[str, int]:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            found = self.client.get_registered_model(name)
+        except MlflowException as exc:
+            raise ModelNotRegistered(f"No registered model named {name!r}") from exc
+        return {alias: int(version) for alias, version in (found.aliases or {}).items()}
 
     def version(self, name: str, version: int) -> VersionInfo:
         from mlflow.exceptions import MlflowException

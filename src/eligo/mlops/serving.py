@@ -18,6 +18,7 @@ import hashlib
 import logging
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -73,6 +74,19 @@ class _VersionStats:
                 "samples": len(lat),
             },
         }
+
+
+_METRICS: weakref.WeakKeyDictionary[CollectorRegistry, _Metrics] = weakref.WeakKeyDictionary()
+_METRICS_LOCK = threading.Lock()
+
+
+def _metrics_for(registry: CollectorRegistry) -> _Metrics:
+    """One set of collectors per registry: an app whose lifespan runs twice reuses them."""
+    with _METRICS_LOCK:
+        found = _METRICS.get(registry)
+        if found is None:
+            found = _METRICS[registry] = _Metrics(registry)
+        return found
 
 
 class _Metrics:
@@ -137,7 +151,7 @@ class ServingState:
         self.name = settings.mlops.eligibility_model
         self.holder = holder
         self.database = database
-        self.metrics = _Metrics(metrics_registry)
+        self.metrics = _metrics_for(metrics_registry)
         self.source = "model_dir"
         self.champion_version: int | None = None
         self.challenger: EligibilityModel | None = None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from eligo.mlops.contracts import check_training_data, enforce
+from eligo.mlops.contracts import ContractReport, check_training_data, enforce
 from eligo.mlops.exceptions import ContractViolation
 
 STATUSES = ("eligible", "lmn", "rx", "not_eligible")
@@ -24,7 +24,9 @@ def rows(prefix: str, per_status: int = 3) -> list[Row]:
     return [Row(f"{prefix} {s} item {i}", s) for s in STATUSES for i in range(per_status)]
 
 
-def run(train: list[Row], validation: list[Row] | None = None, test: list[Row] | None = None):
+def run(
+    train: list[Row], validation: list[Row] | None = None, test: list[Row] | None = None
+) -> ContractReport:
     return check_training_data(
         train,
         validation if validation is not None else rows("val"),
@@ -35,7 +37,7 @@ def run(train: list[Row], validation: list[Row] | None = None, test: list[Row] |
     )
 
 
-def failed(report) -> set[str]:  # type: ignore[no-untyped-def]
+def failed(report: ContractReport) -> set[str]:
     return {c.name for c in report.failures}
 
 
