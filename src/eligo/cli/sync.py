@@ -32,6 +32,7 @@ def run(
     from eligo.catalog.sync import run_sync
     from eligo.cli.common import cli_settings
     from eligo.db.session import Database
+    from eligo.errors import EligoError
 
     settings = cli_settings()
     increment = settings.catalog.sync_nice if nice is None else nice
@@ -49,6 +50,9 @@ def run(
             actor=f"{trigger}:sync",
             force=force,
         )
+    except EligoError as exc:  # e.g. no feed configured
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from exc
     finally:
         database.dispose()
     if as_json:
