@@ -204,7 +204,8 @@ def promote(
     assert move.gate is not None
     typer.echo(move.gate.text())
     forced = " (FORCED)" if move.action == "force_promoted" else ""
-    typer.echo(f"{name} v{version} is now champion{forced} (was v{move.previous_version})")
+    was = f"v{move.previous_version}" if move.previous_version else "no champion before"
+    typer.echo(f"{name} v{version} is now champion{forced} (was {was})")
 
 
 @app.command("rollback")
@@ -248,7 +249,9 @@ def challenger(
             )
     except ModelNotRegistered as exc:
         raise _fail(exc.message) from exc
-    typer.echo(f"{name}: challenger v{move.previous_version} -> v{move.version}")
+    before = f"v{move.previous_version}" if move.previous_version else "none"
+    after = f"v{move.version}" if move.version else "none"
+    typer.echo(f"{name}: challenger {before} -> {after}")
 
 
 def train_with_tracking(
