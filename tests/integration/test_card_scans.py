@@ -10,6 +10,7 @@ import asyncio
 import io
 import json
 import struct
+import threading
 import time
 import uuid
 import zlib
@@ -447,6 +448,32 @@ def test_uploaded_photos_stay_in_memory() -> None:
     part = form["front"]
     assert part.file._rolled is False  # still a memory buffer
     assert part.file.read() == photo
+
+
+def test_concurrent_uploads_reads_and_deletes_never_fail(
+    card_server: LiveServer, card_owner: TenantKeys, completed_scan: dict[str, Any]
+) -> None:
+    """Audited reads, uploads and deletes race each other and the worker (SQLite: no
+    "database is locked" from a read transaction that turns into a write)."""
+    scan_id = completed_scan["body"]["id"]
+    statuses: list[tuple[str, int]] = []
+
+    def client_loop() -> None:
+        with card_owner.client(card_server, Role.MERCHANT) as client:
+            for _ in range(5):
+                posted = upload(client, blank_png())
+                statuses.append(("post", posted.status_code))
+                statuses.append(("get", client.get(f"{SCANS}/{scan_id}").status_code))
+                deleted = client.delete(f"{SCANS}/{posted.json()['id']}")
+                statuses.append(("delete", deleted.status_code))
+
+    threads = [threading.Thread(target=client_loop) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(set(statuses)) == [("delete", 200), ("get", 200), ("post", 202)]
+    assert len(statuses) == 60
 
 
 # --------------------------------------------------------------------------- tenants, delete

@@ -198,6 +198,18 @@ def load_parts(session: Session, *, scan_id: str) -> dict[str, CardScanBlob]:
 # --------------------------------------------------------------------------- scans
 
 
+def begin_write(session: Session) -> None:
+    """Start a unit of work that writes, ending the request's read-only transaction first.
+
+    Authentication and lookups leave a read transaction open. On SQLite, writing from it
+    fails (SQLITE_BUSY_SNAPSHOT, "database is locked") whenever another writer committed
+    since it began, e.g. the scan worker or a concurrent audited read; ``declare_write_intent``
+    cannot help once a transaction is open. Nothing is pending, so committing loses nothing."""
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.commit()
+    declare_write_intent(session)
+
+
 def create_scan(
     session: Session,
     *,
@@ -239,7 +251,7 @@ def create_scan(
         scan.started_at = now
         scan.lease_owner = token
         scan.lease_until = now + lease
-    declare_write_intent(session)
+    begin_write(session)
     session.add(scan)
     session.flush()  # the scan row before the blobs that reference it
     session.add(seal(cipher, tenant_id=tenant_id, scan_id=scan.id, part=FRONT, data=upload.front))
@@ -261,7 +273,7 @@ def create_scan(
 
 def get_scan(session: Session, *, tenant_id: str, scan_id: str) -> CardScan:
     """The tenant's scan, or ScanNotFound (also for another tenant's and for deleted scans)."""
-    scan = session.get(CardScan, scan_id)
+    scan = session.get(CardScan, scan_id, populate_existing=True)
     if scan is None or scan.tenant_id != tenant_id or scan.status == DELETED:
         raise ScanNotFound()
     return scan
@@ -273,8 +285,10 @@ def read_result(
     """The decrypted result of a completed scan; audited as a PHI read (and committed)."""
     if scan.status != COMPLETED:
         return None
+    begin_write(session)
     blob = session.get(CardScanBlob, (scan.id, RESULT))
-    if blob is None:
+    if blob is None:  # deleted since the caller looked
+        session.rollback()
         return None
     document: dict[str, Any] = json.loads(open_blob(cipher, tenant_id=scan.tenant_id, blob=blob))
     audit.record(
@@ -314,7 +328,7 @@ def list_scans(
 
 def delete_scan(session: Session, *, tenant_id: str, scan_id: str, actor: str) -> CardScan:
     """Erase the photos and the result; the row stays as a tombstone. Audited."""
-    declare_write_intent(session)
+    begin_write(session)
     scan = get_scan(session, tenant_id=tenant_id, scan_id=scan_id)
     erased = session.execute(
         delete(CardScanBlob)
