@@ -27,7 +27,7 @@ from eligo.cards.ocr import Box, OcrLine
 
 logger = logging.getLogger(__name__)
 
-TRAIN_DEGRADATIONS: tuple[str, ...] = ("clean", "photo", "photo_blur")
+TRAIN_DEGRADATIONS: tuple[str, ...] = ("clean", "photo")
 CLASSES: tuple[str, ...] = (
     "other",
     "payer_name",

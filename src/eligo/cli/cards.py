@@ -99,7 +99,7 @@ def _scan_dir(scanner: Any, folder: Path, out: Path | None, threshold: float | N
 
 @app.command("train-line-model")
 def train_line_model(
-    seeds: Annotated[int, typer.Option(min=1, help="Cards per train layout and degradation")] = 6,
+    seeds: Annotated[int, typer.Option(min=1, help="Cards per train layout and degradation")] = 4,
     out: Annotated[Path | None, typer.Option(help="Model file (default: the shipped one)")] = None,
 ) -> None:
     """Rebuild the line classifier from synthetic cards of the TRAIN layouts only."""
