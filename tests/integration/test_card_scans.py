@@ -278,6 +278,13 @@ def test_queued_scan_reports_progress_then_result_and_notifies(
     assert item["field_count"] == len(done["result"]["fields"])
     assert synth.truth["member_id"] not in listing.text
     assert synth.truth["member_name"] not in listing.text
+    with card_owner.client(card_server, Role.MERCHANT) as client:
+        created = item["created_at"]
+        later = client.get(SCANS, params={"before": "2999-01-01T00:00:00", "status": "completed"})
+        earlier = client.get(SCANS, params={"before": created})
+        assert_envelope(client.get(SCANS, params={"status": "deleted"}), 422, "invalid_input")
+    assert queued["id"] in [s["id"] for s in later.json()]
+    assert queued["id"] not in [s["id"] for s in earlier.json()]
 
     # One webhook event, ids and status only.
     with card_server.database.sessionmaker() as session:

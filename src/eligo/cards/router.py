@@ -5,7 +5,7 @@ Merchant role and up; every route sees only the caller's own tenant's scans.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -109,6 +109,8 @@ def list_card_scans(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[ScanSummary]:
     """The tenant's scans, newest first: statuses and counts, never field values."""
+    if before is not None and before.tzinfo is None:
+        before = before.replace(tzinfo=UTC)  # a time without a zone is taken as UTC
     rows = service.list_scans(
         session, tenant_id=principal.tenant_id, status=status, before=before, limit=limit
     )
