@@ -1,11 +1,12 @@
-"""The trained eligibility model: LightGBM over embeddings + rule features, calibrated, explained.
+"""The trained eligibility model: LightGBM over embeddings + rule + kNN features, calibrated,
+explained by the nearest labelled training titles (ADR 0003).
 
 A model artifact is one directory::
 
     model.json        statuses, feature names, embedder spec (with checksum), temperature,
                       review threshold, LightGBM params, version
     booster.txt       LightGBM model (text format: diffable, portable across platforms)
-    neighbours.npy    float16 matrix of training-title embeddings (the explanation index)
+    neighbours.npy    float16 matrix of training-title embeddings (kNN features + explanations)
     neighbours.json   title, status and category of each row of that matrix
 
 ``version`` is a content hash of those files, so the same training run always gets the
@@ -33,12 +34,13 @@ from eligo.eligibility.embedding import (
     embedder_from_spec,
 )
 from eligo.eligibility.features import FeatureExtractor, KeywordHit, ProductText
+from eligo.eligibility.taxonomy import STATUSES
 from eligo.errors import EligoError
 
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION: Final = 1
-STATUS_ORDER: Final = ("eligible", "lmn", "rx", "not_eligible")
+STATUS_ORDER: Final = STATUSES  # column order of every probability vector
 _MODEL_FILE: Final = "model.json"
 _BOOSTER_FILE: Final = "booster.txt"
 _NEIGHBOURS_MATRIX: Final = "neighbours.npy"
@@ -268,7 +270,7 @@ class EligibilityModel:
         row_sims = np.round(top_sims.astype(np.float64), 4).tolist()
         index = self.neighbours
         out: list[Prediction] = []
-        for row, item in enumerate(items):
+        for row in range(len(items)):
             probs = prob_rows[row]
             status = self.statuses[best[row]]
             confidence = probs[best[row]]
@@ -283,7 +285,7 @@ class EligibilityModel:
                     confidence=confidence,
                     probabilities=dict(zip(self.statuses, probs, strict=True)),
                     category=category,
-                    reason=_reason(status, confidence, category, hits[row], near, item),
+                    reason=_reason(status, confidence, category, hits[row], near),
                     neighbours=near,
                     needs_review=confidence < self.review_threshold,
                 )
@@ -431,9 +433,7 @@ def _reason(
     category: str | None,
     hits: Sequence[KeywordHit],
     near: Sequence[Neighbour],
-    item: ProductText,
 ) -> str:
-    del item
     parts = [f"Predicted {status} with calibrated confidence {confidence:.2f}"]
     if category:
         parts[0] += f" (category: {category})"

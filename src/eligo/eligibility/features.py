@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from eligo.eligibility.embedding import Embedder
+from eligo.eligibility.taxonomy import STATUSES
 from eligo.eligibility.text import normalize_title
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-STATUS_ORDER: Final = ("eligible", "lmn", "rx", "not_eligible")
+STATUS_ORDER: Final = STATUSES
 
 SignalFunction = Callable[[str], Mapping[str, float]]
 

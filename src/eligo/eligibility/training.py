@@ -211,7 +211,7 @@ def _items(rows: Sequence[LabelledExample]) -> list[ProductText]:
 
 
 def _labels(rows: Sequence[LabelledExample]) -> NDArray[np.int64]:
-    index = {s: i for i, s in enumerate(STATUS_ORDER)}
+    index: dict[str, int] = {s: i for i, s in enumerate(STATUS_ORDER)}
     return np.array([index[r.status] for r in rows], dtype=np.int64)
 
 
