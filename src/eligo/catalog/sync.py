@@ -446,6 +446,7 @@ def _sync(
                     assert run is not None
                     _set_counts(run, counts)
                     session.commit()
+                durations = {**builder.timings, "total": round(time.perf_counter() - started, 3)}
                 _finish_run(
                     sessions,
                     run_id,
@@ -453,10 +454,16 @@ def _sync(
                     error=None,
                     quarantined=stats.quarantined,
                     bad_share=round(stats.bad_share, 6),
-                    durations={**builder.timings, "total": round(time.perf_counter() - started, 3)},
+                    durations=durations,
                     **meta,
                 )
-                return SyncOutcome(run_id, "unchanged", counts=counts.as_dict())
+                return SyncOutcome(
+                    run_id,
+                    "unchanged",
+                    counts=counts.as_dict(),
+                    quarantined=stats.quarantined,
+                    durations=durations,
+                )
             with sessions() as session:
                 session.execute(
                     update(SyncRun)
