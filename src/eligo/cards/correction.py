@@ -400,6 +400,8 @@ def normalize_text(text: str) -> Normalized | None:
 def normalize_address(text: str) -> Normalized | None:
     """Address lines joined by ', '; OCR drops the space after a comma ('Dallas,TX')."""
     cleaned = re.sub(r"\s*,\s*", ", ", " ".join(text.split())).strip(" ,:")
+    # A capital O read as zero at the start of a word ("0maha").
+    cleaned = re.sub(r"\b0(?=[a-z]{2})", "O", cleaned)
     if not re.search(r"\d", cleaned):
         return None
     return Normalized(cleaned)
@@ -580,8 +582,21 @@ def finalize_side(
         if key not in best or fv.score > best[key].score:
             best[key] = fv
     _relabel(best, candidates)
+    _plan_id_as_member_id(best)
     _derive(best, side)
     return best
+
+
+def _plan_id_as_member_id(fields: dict[str, FieldValue]) -> None:
+    """Managed-care cards print the member's number as "Plan ID": a long number under a
+    plan label on a card with no member id is the member id."""
+    plan = fields.get("plan_number")
+    if plan is None or "member_id" in fields:
+        return
+    if sum(ch.isdigit() for ch in str(plan.value)) >= 8:
+        plan.key = "member_id"
+        plan.provenance.append({"step": "relabel", "from": "plan_number"})
+        fields["member_id"] = fields.pop("plan_number")
 
 
 def _relabel(fields: dict[str, FieldValue], candidates: list[Any]) -> None:

@@ -325,14 +325,23 @@ class Extractor:
         feats = line_features(lines, width, height, is_back=side == "back", anchor_keys=bare_keys)
         probs = self.line_model.predict(feats[free])
         classes = self.line_model.classes
-        # A line that is exactly a known payer ("Medicare") in the largest print is the payer.
+        # A line that is exactly a known payer ("Medicare") printed large at the top of the
+        # card is the payer, whatever the model thinks of its neighbours.
         if "payer_name" in classes:
             c = classes.index("payer_name")
             top_h = max(lines[i].height for i in free)
+            top_y = min(lines[i].box[1] for i in free)
             for r, i in enumerate(free):
-                if lines[i].height >= 0.85 * top_h and _known_payer(lines[i].text):
+                ln = lines[i]
+                if (
+                    ln.height >= 0.85 * top_h
+                    and ln.box[1] <= top_y + 0.5 * ln.height
+                    and _known_payer(ln.text)
+                ):
+                    probs[:, c] = 0.0
                     probs[r] = 0.0
                     probs[r, c] = 0.97
+                    break
         have = {c.key for c in found}
         out: list[Candidate] = []
         for c, key in enumerate(classes):

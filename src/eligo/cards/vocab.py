@@ -37,6 +37,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "IDENTIFICATION NUMBER",
         "ENROLLEE ID",
         "EMPLOYEE ID",
+        "PARTICIPANT ID",
+        "PARTICIPANT #",
         "UNIQUE ID",
         "MRN",
         "MEDICAL RECORD #",
