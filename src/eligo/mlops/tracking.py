@@ -187,7 +187,8 @@ def log_training_run(
 
     from eligo.mlops.pyfunc import EligibilityPyfunc, predict_frame
 
-    model = EligibilityModel.load(report.model_dir)
+    # The embedding the run trained with (TrainingReport.embedding_dir), not the settings'.
+    model = EligibilityModel.load(report.model_dir, embedding_dir=report.embedding_dir)
     params: dict[str, str] = {}
     _flatten("", report.params, params)
     for part, fingerprint in report.data.items():
@@ -210,11 +211,8 @@ def log_training_run(
         outputs=inferred.outputs,
     )
     artifacts = {"model_dir": str(report.model_dir)}
-    embedder_dir = getattr(model.features.embedder, "directory", None)
-    inner = getattr(model.features.embedder, "inner", None)
-    embedder_dir = embedder_dir or getattr(inner, "directory", None)
-    if report.params["embedder"]["kind"] == "static" and embedder_dir is not None:
-        artifacts["embedding_dir"] = str(embedder_dir)
+    if report.embedding_dir is not None:  # static embedder: ship its vectors with the model
+        artifacts["embedding_dir"] = str(report.embedding_dir)
     with mlflow.start_run(run_name=f"eligibility-{report.model_version}") as run:
         mlflow.set_tags(run_tags)
         mlflow.log_params(params)
