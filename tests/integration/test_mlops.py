@@ -24,7 +24,6 @@ from typer.testing import CliRunner
 
 from eligo.db.session import Database
 from eligo.eligibility.corpus import build_corpus, default_shared_data, split_corpus
-from eligo.eligibility.models import ReviewItem
 from eligo.eligibility.training import TrainingConfig
 from eligo.mlops import registry as registry_module
 from eligo.mlops import retrain
@@ -338,6 +337,28 @@ def test_canary_share_is_about_twenty_percent_and_sticky(
     assert 0.0 <= live["agreement"]["rate"] <= 1.0
 
 
+def test_shadow_scores_the_challenger_while_only_the_champion_answers(
+    store: Store, serving_server: LiveServer, tenant: TenantKeys
+) -> None:
+    state = serving_server.app.state.model_serving.state
+    settings = serving_server.app.state.settings
+    settings.mlops.routing = "shadow"
+    try:
+        before = state.live()["agreement"]["compared"]
+        with tenant.client(serving_server, Role.MERCHANT) as client:
+            versions = {_check(client, TITLES[i % len(TITLES)], f"s{i}")[1] for i in range(40)}
+        assert versions == {store.v1_model}
+        deadline = time.monotonic() + 60
+        while state.live()["agreement"]["compared"] < before + 40 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        live = state.live()
+        dropped = live["agreement"]["dropped_requests"]
+        assert live["agreement"]["compared"] >= before + 40 - dropped
+        assert live["versions"][store.v2_model]["latency_ms"]["samples"] > 0
+    finally:
+        settings.mlops.routing = "canary"
+
+
 def test_moving_the_alias_mid_load_swaps_without_a_failed_request(
     store: Store, serving_server: LiveServer, tenant: TenantKeys
 ) -> None:
@@ -446,8 +467,30 @@ def _wait_window(database: Database, version: str, seen: set[str]) -> list[Drift
         time.sleep(0.1)
 
 
+def _run_monitor_report(database: Database, out: Path) -> None:
+    from eligo.cli.main import app
+    from eligo.settings import get_settings
+
+    url = database.engine.url.render_as_string(hide_password=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ELIGO_DATABASE_URL", url)
+        get_settings.cache_clear()
+        try:
+            result = CliRunner().invoke(
+                app, ["monitor", "report", "--since", "1h", "--out", str(out)]
+            )
+        finally:
+            get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "drift alarms; report written to" in result.output
+
+
 def test_shifted_stream_raises_the_drift_alarm_and_a_normal_one_does_not(
-    store: Store, drift_server: LiveServer, database: Database, tenant: TenantKeys
+    store: Store,
+    drift_server: LiveServer,
+    database: Database,
+    tenant: TenantKeys,
+    tmp_path: Path,
 ) -> None:
     store.registry().set_alias(NAME, CHAMPION, store.v1)
     state = drift_server.app.state.model_serving.state
@@ -497,6 +540,11 @@ def test_shifted_stream_raises_the_drift_alarm_and_a_normal_one_does_not(
         )
     assert len(events) == 1
     assert events[0].payload["window_id"] == shifted[0].id
+    report = tmp_path / "drift.html"
+    _run_monitor_report(database, report)
+    page = report.read_text()
+    assert "with a drift alarm" in page
+    assert page.count("data:image/png;base64,") >= 4
     with tenant.client(drift_server, Role.MERCHANT) as client:
         metrics = client.get("/metrics").text
     assert f'eligo_model_drift_alarm{{model="{NAME}",version="{store.v1_model}"}} 1.0' in metrics
@@ -506,33 +554,32 @@ def test_shifted_stream_raises_the_drift_alarm_and_a_normal_one_does_not(
 
 
 def test_reviewed_labels_become_a_dataset_that_a_tracked_run_names(
-    store: Store, database: Database, tenant: TenantKeys
+    store: Store, eligibility_server: LiveServer, database: Database, tenant: TenantKeys
 ) -> None:
     statuses = ["eligible", "lmn", "rx", "not_eligible"]
     tag = uuid.uuid4().hex[:8]
-    with database.sessionmaker() as session:
-        for i in range(50):
-            title = f"Reviewed product {tag} number {i} variant {i * 7}"
-            session.add(
-                ReviewItem(
-                    tenant_id=tenant.tenant_id,
-                    match_key=f"title:{title.lower()}",
-                    title=title,
-                    predicted_status="lmn",
-                    confidence=0.4,
-                    model_version=store.v1_model,
-                    priority=0.6,
-                    state="reviewed",
-                    reviewed_status=statuses[i % 4],
-                    reviewed_by="test",
-                )
-            )
-        session.commit()
+    titles = [f"Reviewed product {tag} number {i} variant {i * 7}" for i in range(50)]
+    # The eligibility server queues every model answer (review threshold 0.9999).
+    with tenant.client(eligibility_server, Role.MERCHANT) as client:
+        response = client.post(
+            "/v1/eligibility/check-batch", json={"items": [{"title": t} for t in titles]}
+        )
+        review_ids = [d["review_id"] for d in response.json()["results"]]
+    assert all(review_ids)
+    with tenant.client(eligibility_server, Role.REVIEWER) as client:
+        for i, review_id in enumerate(review_ids):
+            reviewed = client.post(f"/v1/reviews/{review_id}", json={"status": statuses[i % 4]})
+            assert reviewed.status_code == 200
+    # The tenant's labels answer its checks at once, before any retraining.
+    with tenant.client(eligibility_server, Role.MERCHANT) as client:
+        again = client.post("/v1/eligibility/check", json={"title": titles[2]}).json()
+    assert (again["source"], again["status"]) == ("tenant_review", "rx")
+
     settings = store.settings()
     with database.sessionmaker() as session:
         dataset = retrain.snapshot_reviews(session, settings, actor="test")
-        again = retrain.snapshot_reviews(session, settings, actor="test")
-    assert again.version == dataset.version  # unchanged labels: same version
+        repeat = retrain.snapshot_reviews(session, settings, actor="test")
+    assert repeat.version == dataset.version  # unchanged labels: same version
     rows = retrain.load_review_rows(dataset)
     assert sum(tag in r.title for r in rows) == 50
     tracked = train_tracked(
@@ -548,6 +595,7 @@ def test_reviewed_labels_become_a_dataset_that_a_tracked_run_names(
     info = registry.version(NAME, tracked.registered_version)
     assert info.tags["review_dataset"] == f"reviews-v{dataset.version}"
     assert tracked.report.data["train"]["sources"].get("review", 0) > 0
+    registry.set_alias(NAME, CHAMPION, store.v1)
     gate = registry_module.run_gate(registry, NAME, tracked.registered_version)
     assert gate.candidate_version == tracked.registered_version
     assert {c.name for c in gate.checks} >= {"accuracy >= floor", "accuracy vs champion"}
