@@ -5,6 +5,7 @@ Each test gets a database of its own (``fresh_database``): syncs move the one li
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eligo.catalog import service
+from eligo.catalog.lease import DbLease, LeaseLost
 from eligo.catalog.models import CatalogProduct, ListVersion, SyncQuarantinedRow, SyncRun
 from eligo.catalog.reference_feed import (
     FaultPlan,
@@ -28,7 +30,7 @@ from eligo.catalog.reference_feed import (
 from eligo.catalog.scheduler import SyncScheduler, build_scheduler, thread_runner
 from eligo.catalog.sources import HttpFeedSource, RetryPolicy
 from eligo.catalog.sync import SyncOutcome, rollback, run_sync
-from eligo.catalog.versions import diff_versions
+from eligo.catalog.versions import apply_spool, diff_versions
 from eligo.db.session import Database
 from eligo.security.models import AuditEvent
 from eligo.settings import CatalogSettings
@@ -418,3 +420,28 @@ def test_readers_see_one_whole_version_during_a_sync(
     assert result[0].status == "succeeded"
     assert visible(db) == new
     assert False in seen  # the reader really ran while the new version was being built
+
+
+def test_a_holder_that_lost_its_lease_cannot_write(fresh_database: Database) -> None:
+    db = fresh_database
+    stalled = DbLease(db.sessionmaker, ttl_seconds=0.2, holder="stalled")
+    assert stalled.try_acquire()
+    rival = DbLease(db.sessionmaker, ttl_seconds=60, holder="rival")
+    assert not rival.try_acquire()  # still held
+    time.sleep(0.3)
+    assert rival.try_acquire()  # expired: taken over
+    spool = io.StringIO('[null,"00036000291452","Late write","","eligible","","",null]\n')
+    with pytest.raises(LeaseLost):
+        apply_spool(
+            db.sessionmaker,
+            spool=spool,
+            version=7,
+            source_label="t",
+            batch_size=10,
+            fence=stalled.fence,
+        )
+    with db.sessionmaker() as session:
+        assert session.execute(select(func.count()).select_from(CatalogProduct)).scalar_one() == 0
+        rival.fence(session)  # the new holder may write
+        session.rollback()
+    rival.release()

@@ -116,6 +116,20 @@ class DbLease:
             raise LeaseLost()
         self._renewed_at = time.monotonic()
 
+    def fence(self, session: Session) -> None:
+        """Renew inside the caller's write transaction, so its writes commit only while this
+        holder still has the lease (a stalled holder that lost it cannot write behind the new
+        holder's back: the lease row is locked until the caller commits)."""
+        result = session.execute(
+            update(Lease)
+            .where(Lease.name == self.name, Lease.holder == self.holder)
+            .values(expires_at=utcnow() + self.ttl)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            self.held = False
+            raise LeaseLost()
+        self._renewed_at = time.monotonic()
+
     def release(self) -> None:
         if not self.held:
             return

@@ -266,6 +266,7 @@ class _Builder:
         counts = differ.finish()
         with self.sessions() as session:
             declare_write_intent(session)
+            self.lease.fence(session)
             version = next_version_number(session)
             session.add(
                 ListVersion(
@@ -288,14 +289,14 @@ class _Builder:
             source_label=source_label,
             batch_size=self.settings.batch_size,
             pause_seconds=self.settings.batch_pause_seconds,
-            heartbeat=self.lease.keep_alive,
+            fence=self.lease.fence,
         )
         differ.close()
         self.timings["apply"] = round(time.perf_counter() - started, 3)
-        self.lease.renew()
         started = time.perf_counter()
         with self.sessions() as session:
             declare_write_intent(session)
+            self.lease.fence(session)
             flip_pointer(session, expected=based_on, version=version)
             summary = counts.as_dict()
             session.execute(
@@ -374,7 +375,7 @@ def run_sync(
         logger.info("catalog sync skipped: another run holds the lease")
         return SyncOutcome(None, "busy", error="another sync holds the lease")
     try:
-        cleanup_building(sessions, batch_size=settings.batch_size)
+        cleanup_building(sessions, batch_size=settings.batch_size, fence=lease.fence)
         run_id = _start_run(sessions, feed=location, trigger=trigger, kind="sync", actor=actor)
         return _sync(sessions, settings, source, lease, run_id, actor=actor, force=force)
     finally:
@@ -505,7 +506,7 @@ def _sync(
         return _failed(sessions, run_id, "failed", exc.message, stats, builder, started, fetch)
     except (SQLAlchemyError, OSError) as exc:
         logger.exception("catalog sync failed")
-        _cleanup_after_failure(sessions, settings)
+        _cleanup_after_failure(sessions, settings, lease)
         return _failed(
             sessions,
             run_id,
@@ -518,10 +519,14 @@ def _sync(
         )
 
 
-def _cleanup_after_failure(sessions: sessionmaker[Session], settings: CatalogSettings) -> None:
+def _cleanup_after_failure(
+    sessions: sessionmaker[Session], settings: CatalogSettings, lease: DbLease
+) -> None:
     try:
-        cleanup_building(sessions, batch_size=settings.batch_size, reason="failed")
-    except SQLAlchemyError:
+        cleanup_building(
+            sessions, batch_size=settings.batch_size, reason="failed", fence=lease.fence
+        )
+    except (SQLAlchemyError, LeaseLost):
         logger.exception("cleanup after a failed sync failed; the next run retries it")
 
 
@@ -575,7 +580,7 @@ def rollback(
     if not lease.try_acquire():
         raise LeaseBusy()
     try:
-        cleanup_building(sessions, batch_size=settings.batch_size)
+        cleanup_building(sessions, batch_size=settings.batch_size, fence=lease.fence)
         run_id = _start_run(
             sessions, feed=f"rollback:{version}", trigger=trigger, kind="rollback", actor=actor
         )

@@ -59,6 +59,8 @@ logger = logging.getLogger(__name__)
 
 CHANGE_KINDS: Final = ("added", "removed", "status_changed", "renamed", "updated")
 _READ_CHUNK: Final = 10_000
+# Called first in a write transaction; raises if this process may no longer write (lease lost).
+Fence = Callable[[Session], None]
 _PRODUCTS: Final = cast(Table, CatalogProduct.__table__)
 
 
@@ -245,9 +247,12 @@ def apply_spool(
     source_label: str,
     batch_size: int,
     pause_seconds: float = 0.0,
-    heartbeat: Callable[[], None] | None = None,
+    fence: Fence | None = None,
 ) -> ApplyResult:
-    """Write the spooled changes as version ``version`` (already inserted as ``building``)."""
+    """Write the spooled changes as version ``version`` (already inserted as ``building``).
+
+    ``fence`` runs first in each batch's transaction (the lease check, see ``DbLease.fence``).
+    """
     started = time.perf_counter()
     result = ApplyResult(version=version)
     for batch in _spool_batches(spool, batch_size):
@@ -268,6 +273,8 @@ def apply_spool(
             if len(entry) > 1
         ]
         with sessions() as session:
+            if fence is not None:
+                fence(session)
             for start in range(0, len(close_ids), 500):
                 session.execute(
                     update(CatalogProduct)
@@ -283,8 +290,6 @@ def apply_spool(
         result.batches += 1
         result.rows_closed += len(close_ids)
         result.rows_inserted += len(rows)
-        if heartbeat is not None:
-            heartbeat()
         if pause_seconds > 0:
             time.sleep(pause_seconds)
     result.seconds = time.perf_counter() - started
@@ -331,9 +336,14 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def cleanup_building(
-    sessions: sessionmaker[Session], *, batch_size: int = 5000, reason: str = "interrupted"
+    sessions: sessionmaker[Session],
+    *,
+    batch_size: int = 5000,
+    reason: str = "interrupted",
+    fence: Fence | None = None,
 ) -> list[int]:
-    """Undo versions left ``building`` by a run that died. Call only while holding the lease."""
+    """Undo versions left ``building`` by a run that died. Call only while holding the lease
+    (``fence`` checks it in every write transaction)."""
     with sessions() as session:
         active = active_version(session)
         building = list(
@@ -356,6 +366,8 @@ def cleanup_building(
         while True:
             with sessions() as session:
                 declare_write_intent(session)
+                if fence is not None:
+                    fence(session)
                 ids = select(CatalogProduct.id).where(CatalogProduct.valid_from == version)
                 chunk = list(session.execute(ids.limit(batch_size)).scalars())
                 if not chunk:
@@ -366,6 +378,8 @@ def cleanup_building(
         while True:
             with sessions() as session:
                 declare_write_intent(session)
+                if fence is not None:
+                    fence(session)
                 ids = select(CatalogProduct.id).where(CatalogProduct.valid_to == version)
                 chunk = list(session.execute(ids.limit(batch_size)).scalars())
                 if not chunk:
