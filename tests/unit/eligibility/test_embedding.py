@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -80,8 +81,17 @@ def test_static_embedder_matches_model2vec_reference(tmp_path: Path) -> None:
 
 def test_static_embedder_serving_never_imports_torch(tmp_path: Path) -> None:
     _toy_static_model(tmp_path)
-    StaticEmbedder(tmp_path).embed(["ibuprofen"])
-    assert "torch" not in sys.modules or "sentence_transformers" not in sys.modules
+    code = (
+        "import sys; from pathlib import Path; "
+        "from eligo.eligibility.embedding import StaticEmbedder; "
+        f"StaticEmbedder(Path({str(tmp_path)!r})).embed(['ibuprofen tablets']); "
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'transformers') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_static_checksum_follows_vectors_and_spec_refuses_a_different_file(tmp_path: Path) -> None:

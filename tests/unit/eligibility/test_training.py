@@ -137,3 +137,30 @@ def test_training_knn_features_never_see_the_rows_own_brand(
     keys = [t.split()[0].casefold() for t in index.titles]
     masked = _knn_matrix(index, queries, 5, query_keys=keys[:3], index_keys=keys)
     assert all(masked[i, own[i]] < 0.99 for i in range(3))
+
+
+def test_train_cli_trains_and_summarises(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from eligo.cli.train import app
+
+    out = tmp_path / "model"
+    result = CliRunner().invoke(
+        app,
+        [
+            "eligibility",
+            "--out",
+            str(out),
+            "--scale",
+            "0.03",
+            "--embedding",
+            "hashing",
+            "--shared-data",
+            str(tmp_path / "no-data"),
+            "--no-track",
+            "--no-progress",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "test: accuracy" in result.output
+    assert EligibilityModel.load(out).version in result.output
