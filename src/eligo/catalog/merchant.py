@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, aliased
 
 from eligo.catalog import service as catalog_service
 from eligo.catalog.gtin import InvalidGtin, normalize_gtin
-from eligo.catalog.models import CatalogProduct, MerchantItem
+from eligo.catalog.models import CatalogProduct, CatalogState, MerchantItem
 from eligo.db.session import declare_write_intent
 from eligo.db.types import new_id, utcnow
 from eligo.errors import BadRequest, UnsupportedMediaType
@@ -310,6 +310,12 @@ class ItemImporter:
         self._pending = {}
         session = self.session
         declare_write_intent(session)  # reads statuses, then upserts
+        # Hold the list pointer still until this batch commits (PostgreSQL: the sync's flip takes
+        # it FOR UPDATE; SQLite: the write lock taken above), so a batch never writes statuses
+        # of a version that a concurrent sync has just replaced without updating these items.
+        session.execute(
+            select(CatalogState.id).where(CatalogState.id == 1).with_for_update(read=True)
+        )
         version = catalog_service.active_version(session)
         gtins = sorted({row.gtin for row in batch if row.gtin})
         hits = catalog_service.lookup_many(session, gtins=gtins, version=version)
