@@ -164,3 +164,18 @@ def test_train_cli_trains_and_summarises(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "test: accuracy" in result.output
     assert EligibilityModel.load(out).version in result.output
+
+
+def test_swap_into_place_replaces_an_existing_model_dir(tmp_path: Path) -> None:
+    from eligo.eligibility.training import _swap_into_place
+
+    out = tmp_path / "model"
+    out.mkdir()
+    (out / "model.json").write_text("old")
+    staging = tmp_path / ".model.new"
+    staging.mkdir()
+    (staging / "model.json").write_text("new")
+    _swap_into_place(staging, out)
+    assert (out / "model.json").read_text() == "new"
+    assert not staging.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
