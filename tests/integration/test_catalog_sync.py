@@ -5,19 +5,25 @@ Each test gets a database of its own (``fresh_database``): syncs move the one li
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
+import random
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from eligo.catalog import service
+from eligo.catalog.feed import STATUSES, FeedRecord, write_feed
+from eligo.catalog.gtin import gtin_check_digit
 from eligo.catalog.lease import DbLease, LeaseLost
 from eligo.catalog.models import CatalogProduct, ListVersion, SyncQuarantinedRow, SyncRun
 from eligo.catalog.reference_feed import (
@@ -30,7 +36,7 @@ from eligo.catalog.reference_feed import (
 from eligo.catalog.scheduler import SyncScheduler, build_scheduler, thread_runner
 from eligo.catalog.sources import HttpFeedSource, RetryPolicy
 from eligo.catalog.sync import SyncOutcome, rollback, run_sync
-from eligo.catalog.versions import apply_spool, diff_versions
+from eligo.catalog.versions import apply_spool, diff_versions, iter_version_records
 from eligo.db.session import Database
 from eligo.security.models import AuditEvent
 from eligo.settings import CatalogSettings
@@ -445,3 +451,73 @@ def test_a_holder_that_lost_its_lease_cannot_write(fresh_database: Database) -> 
         rival.fence(session)  # the new holder may write
         session.rollback()
     rival.release()
+
+
+def _random_record(rng: random.Random, n: int) -> FeedRecord:
+    body = f"{rng.randrange(10**12):012d}"
+    return FeedRecord(
+        gtin="0" + body + str(gtin_check_digit(body)),
+        name=f"Product {n}",
+        brand=rng.choice(["", "Acme", "Brandy"]),
+        status=rng.choice(sorted(STATUSES)),
+        category=rng.choice(["", "device", "supplement"]),
+        updated_at=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(300)),
+        source=f"test:{n}",
+    )
+
+
+def _content(records: Iterable[FeedRecord]) -> dict[str, tuple[str, str, str, str, str]]:
+    return {r.gtin: (r.status, r.name, r.brand, r.category, r.source) for r in records}
+
+
+def test_random_version_sequences_match_a_model(fresh_database: Database, tmp_path: Path) -> None:
+    """Syncs of random successive feeds (and a rollback) always leave exactly the feed's
+    content visible, and each version's diff is exactly what changed."""
+    db = fresh_database
+    rng = random.Random(1234)
+    records = {r.gtin: r for r in (_random_record(rng, n) for n in range(300))}
+    history: list[dict[str, tuple[str, str, str, str, str]]] = []
+    for round_no in range(8):
+        if round_no:
+            current = list(records.values())
+            for rec in rng.sample(current, 40):
+                kind = rng.choice(["status", "name", "brand", "remove", "timestamp"])
+                if kind == "remove":
+                    del records[rec.gtin]
+                elif kind == "status":
+                    status = rng.choice(sorted(STATUSES - {rec.status}))
+                    records[rec.gtin] = dataclasses.replace(rec, status=status)
+                elif kind == "name":
+                    records[rec.gtin] = dataclasses.replace(rec, name=rec.name + " v2")
+                elif kind == "brand":
+                    records[rec.gtin] = dataclasses.replace(rec, brand=rec.brand + "X")
+                else:  # only the publisher's timestamp moves: not a content change
+                    stamp = (rec.updated_at or datetime(2025, 1, 1, tzinfo=UTC)) + timedelta(1)
+                    records[rec.gtin] = dataclasses.replace(rec, updated_at=stamp)
+            for n in range(15):
+                new = _random_record(rng, 1000 * round_no + n)
+                records[new.gtin] = new
+        path = tmp_path / f"feed-{round_no}.{'csv' if round_no % 2 else 'jsonl'}"
+        write_feed(sorted(records.values(), key=lambda r: r.gtin), path)
+        outcome = run_sync(db.sessionmaker, settings(batch_size=37), feed=str(path))
+        assert outcome.status == "succeeded", outcome.error
+        want = _content(records.values())
+        with db.sessionmaker() as session:
+            version = service.active_version(session)
+            got = _content(iter_version_records(session, version))
+            if history:
+                changes = list(diff_versions(session, version - 1, version))
+                before = history[-1]
+                assert {c.gtin for c in changes} == {
+                    g for g in before.keys() | want.keys() if before.get(g) != want.get(g)
+                }
+                kinds = {c.gtin: c.kind for c in changes}
+                assert all(kinds[g] == "removed" for g in before.keys() - want.keys())
+                assert all(kinds[g] == "added" for g in want.keys() - before.keys())
+        assert version == round_no + 1
+        assert got == want
+        history.append(want)
+
+    outcome = rollback(db.sessionmaker, settings(batch_size=37), version=3, actor="test")
+    with db.sessionmaker() as session:
+        assert _content(iter_version_records(session, outcome.list_version or 0)) == history[2]
