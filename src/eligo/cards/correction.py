@@ -533,15 +533,25 @@ def _vote(key: str, readings: list[tuple[str, float, str]]) -> tuple[Any, str, f
     return best[0], best[1][0][1], agree
 
 
+def _candidate_key(cand: Any) -> str:
+    if cand.label in PLAN_LABELS and cand.key in ("plan_name", "plan_type"):
+        return _plan_key(cand.key, cand.text)
+    return str(cand.key)
+
+
 def finalize_side(
     candidates: list[Any], side: str, reread: Reread | None = None
 ) -> dict[str, FieldValue]:
-    """Validate and repair one side's candidates; keep the best per field."""
+    """Validate and repair one side's candidates; keep the best per field.
+
+    Low-confidence winners (and fields whose labelled value failed its validator) get one
+    re-read of their crop; only those, so a clean card pays nothing extra.
+    """
     best: dict[str, FieldValue] = {}
+    source: dict[str, Any] = {}
+    failed: dict[str, Any] = {}
     for cand in candidates:
-        key = cand.key
-        if cand.label in PLAN_LABELS and key in ("plan_name", "plan_type"):
-            key = _plan_key(key, cand.text)
+        key = _candidate_key(cand)
         prov: list[dict[str, Any]] = [
             {
                 "step": "extract",
@@ -550,41 +560,71 @@ def finalize_side(
             }
         ]
         normed = _normalize_candidate(key, cand)
-        correct = 1.0
-        can_reread = reread is not None and key not in ("copays", "dependents", "claims_address")
-        if can_reread and (normed is None or cand.ocr_score < REREAD_BELOW):
-            assert reread is not None
-            readings = [(cand.text, cand.ocr_score, "ocr"), *reread(cand)]
-            voted = _vote(key, readings)
-            if voted is not None:
-                value, source, agree = voted
-                before = normed[0] if normed else cand.text
-                prov.append(
-                    {
-                        "step": "reread",
-                        "sources": [r[2] for r in readings],
-                        "agree": round(agree, 2),
-                    }
-                )
-                if value != before:
-                    prov.append(Correction("reread_" + source, str(before), str(value)).as_dict())
-                normed = (value, ())
-                correct = 0.6 + 0.4 * agree
         if normed is None:
+            top = failed.get(key)
+            if cand.method.startswith("label") and (
+                top is None or cand.extract_score > top.extract_score
+            ):
+                failed[key] = cand
             continue
         value, fixes = normed
+        correct = 1.0
         if fixes:
-            correct = min(correct, 0.9)
+            correct = 0.9
             prov.extend(f.as_dict() for f in fixes)
         fv = FieldValue(
             key, value, cand.box, side, cand.ocr_score, cand.extract_score, correct, prov
         )
         if key not in best or fv.score > best[key].score:
             best[key] = fv
+            source[key] = cand
+    if reread is not None:
+        for key, cand in failed.items():
+            if key not in best and key not in NO_REREAD:
+                repaired = _reread_field(key, cand, side, None, reread)
+                if repaired is not None:
+                    best[key] = repaired
+        for key, fv in list(best.items()):
+            cand = source.get(key)
+            if cand is not None and key not in NO_REREAD and fv.ocr < REREAD_BELOW:
+                best[key] = _reread_field(key, cand, side, fv, reread) or fv
     _relabel(best, candidates)
     _plan_id_as_member_id(best)
     _derive(best, side)
     return best
+
+
+NO_REREAD = frozenset({"copays", "dependents", "claims_address"})
+
+
+def _reread_field(
+    key: str, cand: Any, side: str, current: FieldValue | None, reread: Reread
+) -> FieldValue | None:
+    """Vote among the first reading and re-reads of the field's crop."""
+    readings = [(cand.text, cand.ocr_score, "ocr"), *reread(cand)]
+    voted = _vote(key, readings)
+    if voted is None:
+        return None
+    value, src, agree = voted
+    prov = (
+        list(current.provenance)
+        if current is not None
+        else [
+            {
+                "step": "extract",
+                "method": cand.method,
+                **({"label": cand.label} if cand.label else {}),
+            }
+        ]
+    )
+    prov.append({"step": "reread", "sources": [r[2] for r in readings], "agree": round(agree, 2)})
+    before = current.value if current is not None else cand.text
+    if value != before:
+        prov.append(Correction("reread_" + src, str(before), str(value)).as_dict())
+    correct = 0.6 + 0.4 * agree
+    if current is not None:
+        correct = min(current.correct, correct) if value == current.value else correct
+    return FieldValue(key, value, cand.box, side, cand.ocr_score, cand.extract_score, correct, prov)
 
 
 def _plan_id_as_member_id(fields: dict[str, FieldValue]) -> None:

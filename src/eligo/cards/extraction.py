@@ -16,6 +16,7 @@ found, and its box in the OCR image's pixels.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -202,6 +203,27 @@ def find_anchors(text: str, line_idx: int) -> list[Anchor]:
     return anchors
 
 
+# A blurred label read with a letter or two wrong ("Enverage Bale") still anchors its value.
+FUZZY_LABEL_MIN_RATIO = 0.8
+
+
+def fuzzy_label(text: str, line_idx: int) -> list[Anchor]:
+    """A short letters-only line that is nearly a multi-letter label: a misread bare label."""
+    flat = "".join(ch for ch in _fold(text).upper() if ch.isalpha() or ch == "#")
+    if len(flat) < 5 or len(text.split()) > 4 or re.search(r"\d", text):
+        return []
+    best: tuple[float, str, str] | None = None
+    for joined, key, label in vocab.label_strings_sorted():
+        if len(joined) < 5 or abs(len(joined) - len(flat)) > 3 or joined in flat or flat in joined:
+            continue  # containment was judged by find_anchors already ("Medicare" is no label)
+        ratio = difflib.SequenceMatcher(None, flat, joined).ratio()
+        if ratio >= FUZZY_LABEL_MIN_RATIO and (best is None or ratio > best[0]):
+            best = (ratio, key, label)
+    if best is None:
+        return []
+    return [Anchor(best[1], line_idx, 0, len(text), best[2])]
+
+
 def _sub_box(line: OcrLine, start: int, end: int) -> Box:
     """Approximate box of a character span of a line (proportional to character count)."""
     n = max(len(line.text), 1)
@@ -243,7 +265,9 @@ class Extractor:
         self, lines: list[OcrLine], width: float, height: float, *, side: str = "front"
     ) -> SideExtraction:
         lines = [OcrLine(_split_glued(ln.text), ln.box, ln.score) for ln in lines]
-        anchors_by_line = [find_anchors(ln.text, i) for i, ln in enumerate(lines)]
+        anchors_by_line = [
+            find_anchors(ln.text, i) or fuzzy_label(ln.text, i) for i, ln in enumerate(lines)
+        ]
         med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0
         anchors_by_line = _rx_context(anchors_by_line, lines, med_h)
         label_lines = {
