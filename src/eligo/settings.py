@@ -106,7 +106,8 @@ class ContractSettings(BaseModel):
 
 
 class MonitorSettings(BaseModel):
-    enabled: bool = True
+    # None: on, except with env=test (its alarms would land in other tests' audit chains).
+    enabled: bool | None = None
     window_size: int = 500  # predictions per drift window
     min_window: int = 100  # a shorter window (flushed on shutdown) raises no alarm
     psi_threshold: float = 0.25  # PSI of the predicted-status shares vs the reference
