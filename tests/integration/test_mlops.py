@@ -337,6 +337,24 @@ def test_canary_share_is_about_twenty_percent_and_sticky(
     assert 0.0 <= live["agreement"]["rate"] <= 1.0
 
 
+def test_model_routes_list_show_and_need_admin(
+    store: Store, serving_server: LiveServer, tenant: TenantKeys
+) -> None:
+    with tenant.client(serving_server, Role.ADMIN) as admin:
+        listed = admin.get("/v1/models").json()["items"]
+        [model] = [m for m in listed if m["name"] == NAME]
+        assert model["aliases"][CHALLENGER] == store.v2
+        assert model["versions"] >= 2
+        detail = admin.get(f"/v1/models/{NAME}").json()
+        v1 = next(v for v in detail["versions"] if v["version"] == store.v1)
+        assert v1["metrics"]["test_accuracy"] > 0.5
+        assert v1["tags"]["data_contract"] == "passed"
+        assert admin.get("/v1/models/no-such-model").status_code == 404
+        assert admin.get("/v1/models/no-such-model/live").status_code == 404
+    with tenant.client(serving_server, Role.MERCHANT) as merchant:
+        assert merchant.get("/v1/models").status_code == 403
+
+
 def test_shadow_scores_the_challenger_while_only_the_champion_answers(
     store: Store, serving_server: LiveServer, tenant: TenantKeys
 ) -> None:
@@ -416,6 +434,7 @@ def drift_server(store: Store, database: Database) -> Iterator[LiveServer]:
     settings = store.settings(database)
     settings.mlops.serve_from_registry = True
     settings.mlops.alias_poll_seconds = 0.2
+    settings.mlops.monitor.enabled = True
     settings.mlops.monitor.window_size = 200
     settings.mlops.monitor.min_window = 100
     server = start_live_server(settings, database)

@@ -198,6 +198,16 @@ def open_registry(settings: Settings) -> Registry:
         raise RegistryUnavailable("MLflow is not installed") from exc
 
 
+def registry_enabled(settings: Settings) -> bool:
+    """Whether this process uses the registry (serving, model routes): on when a store exists,
+    unless ``serve_from_registry`` is false; by default off with ``env=test``, whose servers
+    must not pick up a developer's ``var/mlflow.db``."""
+    enabled = settings.mlops.serve_from_registry
+    if enabled is None:
+        enabled = settings.env != "test"
+    return bool(enabled) and registry_exists(settings)
+
+
 def registry_exists(settings: Settings) -> bool:
     """Cheap check (no MLflow import): is there a local store, or a server URI, at all?"""
     uri = settings.mlops.tracking_uri

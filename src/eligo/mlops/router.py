@@ -28,8 +28,9 @@ _registry_lock = threading.Lock()
 
 
 def _registry(request: Request, settings: Settings) -> registry_module.Registry | None:
-    """The app's registry client, built once (imports MLflow); None when there is no store."""
-    if not registry_module.registry_exists(settings):
+    """The app's registry client, built once (imports MLflow); None when there is no store
+    (or the registry is off for this process)."""
+    if not registry_module.registry_enabled(settings):
         return None
     with _registry_lock:
         found: registry_module.Registry | None = getattr(request.app.state, "mlops_registry", None)

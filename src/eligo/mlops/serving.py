@@ -167,7 +167,10 @@ class ServingState:
         self._shadow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="eligo-shadow")
         self.last_windows: dict[str, dict[str, Any]] = {}
         self.monitor: DriftMonitor | None = None
-        if settings.mlops.monitor.enabled:
+        monitor_on = settings.mlops.monitor.enabled
+        if monitor_on is None:
+            monitor_on = settings.env != "test"
+        if monitor_on:
             self.monitor = DriftMonitor(
                 settings.mlops.monitor, model_name=self.name, sink=self.record_window
             )
@@ -444,15 +447,6 @@ class Serving:
         self.state.close()
 
 
-def registry_serving_enabled(settings: Settings) -> bool:
-    from eligo.mlops.registry import registry_exists
-
-    enabled = settings.mlops.serve_from_registry
-    if enabled is None:
-        enabled = settings.env != "test"
-    return bool(enabled) and registry_exists(settings)
-
-
 def start_serving(
     settings: Settings,
     holder: ModelHolder,
@@ -466,9 +460,9 @@ def start_serving(
     if state.monitor is not None:
         state.monitor.start()
     watcher = None
-    if registry_serving_enabled(settings):
-        from eligo.mlops.registry import open_registry
+    from eligo.mlops.registry import open_registry, registry_enabled
 
+    if registry_enabled(settings):
         try:
             registry = open_registry(settings)
             watcher = AliasWatcher(state, registry, settings.mlops.alias_poll_seconds)
