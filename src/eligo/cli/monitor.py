@@ -66,6 +66,10 @@ def check(
     else:
         for key, value in window.stats.to_dict().items():
             typer.echo(f"{key:>18}: {value}")
-        typer.echo("DRIFT: " + "; ".join(window.reasons) if window.reasons else "no drift")
+        minimum = settings.mlops.monitor.min_window
+        if window.stats.n < minimum:
+            typer.echo(f"too few titles for a verdict ({window.stats.n} < {minimum})")
+        else:
+            typer.echo("DRIFT: " + "; ".join(window.reasons) if window.reasons else "no drift")
     if window.reasons:
         raise typer.Exit(3)
