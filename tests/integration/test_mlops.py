@@ -235,7 +235,23 @@ def test_gate_promotes_refuses_forces_and_rolls_back(store: Store, database: Dat
     assert champion.metadata.run_id == store.run_v1
 
 
-def test_cli_lists_shows_and_refuses_a_worse_model(
+def _platform_admin_key(path: Path) -> str:
+    from eligo.db import migrate
+    from eligo.security import service
+    from tests.support import SENSITIVE_VALUES
+
+    database = Database.from_url(f"sqlite:///{path}")
+    try:
+        migrate.upgrade(database.engine)
+        with database.sessionmaker() as session:
+            issued = service.bootstrap_platform_admin(session, actor="test")
+    finally:
+        database.dispose()
+    SENSITIVE_VALUES.add(issued.secret)
+    return issued.secret
+
+
+def test_cli_lists_shows_refuses_forces_and_rolls_back(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from eligo.cli.main import app
@@ -266,6 +282,28 @@ def test_cli_lists_shows_and_refuses_a_worse_model(
             app, ["models", "promote", NAME, str(store.v2), "--force", "--reason", "x"]
         )
         assert no_key.exit_code == 3
+        assert registry.alias_version(NAME, CHAMPION) == store.v1
+        # A platform admin key and a reason force it through; rollback restores v1.
+        admin_key = _platform_admin_key(tmp_path / "cli.db")
+        forced = runner.invoke(
+            app,
+            [
+                "models",
+                "promote",
+                NAME,
+                str(store.v2),
+                "--force",
+                "--reason",
+                "drill",
+                "--admin-key",
+                admin_key,
+            ],
+        )
+        assert forced.exit_code == 0, forced.output
+        assert "(FORCED)" in forced.output
+        assert registry.alias_version(NAME, CHAMPION) == store.v2
+        back = runner.invoke(app, ["models", "rollback", NAME, "--reason", "drill over"])
+        assert back.exit_code == 0, back.output
         assert registry.alias_version(NAME, CHAMPION) == store.v1
     finally:
         get_settings.cache_clear()
