@@ -311,6 +311,12 @@ def train_with_tracking(
         )
         typer.echo(report.markdown(), err=True)
         raise _fail(exc.message) from exc
+    if "tracking_error" in tracked.extra:
+        typer.echo(
+            f"warning: not logged to MLflow ({tracked.extra['tracking_error']}); "
+            f"the model in {model_dir} is usable",
+            err=True,
+        )
     if tracked.run_id:
         typer.echo(
             f"MLflow run {tracked.run_id}; registered "

@@ -304,12 +304,16 @@ def train_tracked(
     )
     if track:
         tags = {"review_dataset": review_dataset} if review_dataset else {}
-        tracked.run_id, tracked.registered_version = log_training_run(
-            settings,
-            report,
-            tracked.contract,
-            test_rows=captured["test"],
-            tags=tags,
-            register=register,
-        )
+        try:
+            tracked.run_id, tracked.registered_version = log_training_run(
+                settings,
+                report,
+                tracked.contract,
+                test_rows=captured["test"],
+                tags=tags,
+                register=register,
+            )
+        except Exception as exc:  # MLflow is optional: the trained model stays usable
+            tracked.extra["tracking_error"] = f"{type(exc).__name__}: {exc}"[:500]
+            logger.warning("training run not logged to MLflow: %s", tracked.extra["tracking_error"])
     return tracked
