@@ -132,15 +132,16 @@ def warm(feed_url: str) -> float:
     return time.perf_counter() - started
 
 
-def run_sync(feed_url: str, env: dict[str, str]) -> tuple[dict[str, Any], float, float]:
+def run_sync(feed_url: str, env: dict[str, str], log: Path) -> tuple[dict[str, Any], float, float]:
     """``eligo sync run`` as a child: outcome, wall seconds, peak RSS in MB (from wait4)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [*CLI, "sync", "run", "--feed", feed_url, "--json"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [*CLI, "sync", "run", "--feed", feed_url, "--json"],
+            env={**env, "ELIGO_LOG__LEVEL": "INFO"},
+            stdout=subprocess.PIPE,
+            stderr=err,
+        )
     # Read the output, then reap the child ourselves to get its own rusage.
     assert proc.stdout is not None
     output = proc.stdout.read().decode()
@@ -240,6 +241,9 @@ def main() -> None:
         help="CPU priority decrease of the reference feed server (in production it runs on "
         "another host; here it shares the cores with the API)",
     )
+    parser.add_argument(
+        "--feed-path", default="/feed.csv.gz", help="feed representation, e.g. /feed.jsonl"
+    )
     parser.add_argument("--batch-size", type=int, default=5000, help="catalog.batch_size")
     parser.add_argument(
         "--batch-pause", type=float, default=0.0, help="catalog.batch_pause_seconds"
@@ -320,10 +324,10 @@ def main() -> None:
         idle_a = idle(api, key, gtins, args.idle_seconds)
         print(f"lookups idle ({len(seed):,}-product list): {summary(idle_a)}")
 
-        print(f"feed render (reference server, untimed): {warm(feed + '/feed.csv.gz'):.1f}s")
+        print(f"feed render (reference server, untimed): {warm(feed + args.feed_path):.1f}s")
         checker = Checker(api, key, gtins)
         checker.start()
-        full, full_wall, full_rss = run_sync(feed + "/feed.csv.gz", env)
+        full, full_wall, full_rss = run_sync(feed + args.feed_path, env, work / "sync-full.log")
         during_full = summary(checker.finish())
         print(
             f"full sync: {full['status']} v{full['list_version']} in {full_wall:.1f}s wall "
@@ -338,10 +342,12 @@ def main() -> None:
         feed_version = published.json().get("version", published.json())
         changes = httpx.get(feed + "/changes", params={"version": feed_version}, timeout=60).json()
         change_list = changes["changes"] if isinstance(changes, dict) else changes
-        print(f"feed render (reference server, untimed): {warm(feed + '/feed.csv.gz'):.1f}s")
+        print(f"feed render (reference server, untimed): {warm(feed + args.feed_path):.1f}s")
         checker = Checker(api, key, gtins)
         checker.start()
-        incr, incr_wall, incr_rss = run_sync(feed + "/feed.csv.gz", env)
+        incr, incr_wall, incr_rss = run_sync(
+            feed + args.feed_path, env, work / "sync-incremental.log"
+        )
         during_incr = summary(checker.finish())
         exact = diff_matches(
             database_url,
@@ -384,6 +390,7 @@ def main() -> None:
             "load_avg": [round(x, 2) for x in os.getloadavg()],
             "sync_nice": args.sync_nice,
             "feed_nice": args.feed_nice,
+            "feed_path": args.feed_path,
             "batch_size": args.batch_size,
             "batch_pause_seconds": args.batch_pause,
         }

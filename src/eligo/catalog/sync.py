@@ -245,6 +245,7 @@ class _Builder:
         with self.sessions() as session:
             based_on = active_version(session)
             differ = Differ(session, base_version=based_on)
+        self.timings["load_active"] = round(time.perf_counter() - started, 3)
         try:
             for n, item in enumerate(records):
                 if isinstance(item, QuarantinedRow):
@@ -403,6 +404,7 @@ def _sync(
     fetch = None
     try:
         fetch = source.fetch(etag=etag, last_modified=last_modified)
+        builder.timings["fetch_open"] = round(time.perf_counter() - started, 3)
         meta: dict[str, Any] = {
             "etag": fetch.meta.etag,
             "last_modified": fetch.meta.last_modified,
