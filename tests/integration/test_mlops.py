@@ -615,14 +615,20 @@ def test_reviewed_labels_become_a_dataset_that_a_tracked_run_names(
 ) -> None:
     statuses = ["eligible", "lmn", "rx", "not_eligible"]
     tag = uuid.uuid4().hex[:8]
-    titles = [f"Reviewed product {tag} number {i} variant {i * 7}" for i in range(50)]
-    # The eligibility server queues every model answer (review threshold 0.9999).
+    candidates = [f"Reviewed product {tag} number {i} variant {i * 7}" for i in range(100)]
+    # The eligibility server queues model answers under confidence 0.9999: take 50 queued ones.
     with tenant.client(eligibility_server, Role.MERCHANT) as client:
         response = client.post(
-            "/v1/eligibility/check-batch", json={"items": [{"title": t} for t in titles]}
+            "/v1/eligibility/check-batch", json={"items": [{"title": t} for t in candidates]}
         )
-        review_ids = [d["review_id"] for d in response.json()["results"]]
-    assert all(review_ids)
+        queued = [
+            (title, d["review_id"])
+            for title, d in zip(candidates, response.json()["results"], strict=True)
+            if d["review_id"]
+        ][:50]
+    assert len(queued) == 50
+    titles = [title for title, _ in queued]
+    review_ids = [review_id for _, review_id in queued]
     with tenant.client(eligibility_server, Role.REVIEWER) as client:
         for i, review_id in enumerate(review_ids):
             reviewed = client.post(f"/v1/reviews/{review_id}", json={"status": statuses[i % 4]})
