@@ -394,14 +394,20 @@ def normalize_name(text: str) -> Normalized | None:
 
 def normalize_text(text: str) -> Normalized | None:
     cleaned = " ".join(text.strip(" :#*").split())
+    # In Title Case text a word-initial lower-case l is a capital I ("lowa" -> "Iowa").
+    if sum(w[:1].isupper() for w in cleaned.split()) >= 2:
+        cleaned = re.sub(r"\bl(?=[a-z]{2})", "I", cleaned)
     return Normalized(cleaned) if cleaned else None
 
 
 def normalize_address(text: str) -> Normalized | None:
     """Address lines joined by ', '; OCR drops the space after a comma ('Dallas,TX')."""
     cleaned = re.sub(r"\s*,\s*", ", ", " ".join(text.split())).strip(" ,:")
-    # A capital O read as zero at the start of a word ("0maha").
+    # A capital O read as zero at the start of a word ("0maha", "P0 Box").
     cleaned = re.sub(r"\b0(?=[a-z]{2})", "O", cleaned)
+    cleaned = re.sub(r"\bP\.?\s?[0O]\.?\s?B[0O]X\b", "PO Box", cleaned, flags=re.IGNORECASE)
+    # State and ZIP glued together ("AZ85072"); a dangling ZIP+4 dash.
+    cleaned = re.sub(r"\b([A-Z]{2})(\d{5})\b", r"\1 \2", cleaned).rstrip("-")
     if not re.search(r"\d", cleaned):
         return None
     return Normalized(cleaned)

@@ -358,7 +358,7 @@ class Extractor:
             for r, i in enumerate(free):
                 ln = lines[i]
                 if (
-                    ln.height >= 0.85 * top_h
+                    ln.height >= 0.75 * top_h
                     and ln.box[1] <= top_y + 0.5 * ln.height
                     and _known_payer(ln.text)
                 ):
@@ -378,6 +378,9 @@ class Extractor:
                 continue
             i = free[r]
             line = lines[i]
+            words = vocab.norm_label(line.text).split()
+            if key == "plan_type" and not any(w in vocab.PLAN_TYPES for w in words):
+                continue
             out.append(Candidate(key, line.text, line.box, line.score, p, "line_model", (i,)))
         return out
 
@@ -462,6 +465,29 @@ class Extractor:
         boxes = [cand.box]
         scores = [cand.ocr_score]
         line_ids = list(cand.lines)
+        if cand.key == "dependents":
+            # Dependents are also printed side by side on one row.
+            right = last
+            while True:
+                nxt_row = [
+                    m
+                    for m, other in enumerate(lines)
+                    if m not in line_ids
+                    and m not in label_lines
+                    and m not in used
+                    and _v_overlap(right, other.box) >= 0.5
+                    and 0 <= other.box[0] - right[2] <= 3 * med_h
+                    and not find_anchors(other.text, m)
+                ]
+                if not nxt_row:
+                    break
+                m = min(nxt_row, key=lambda m: lines[m].box[0])
+                texts.append(lines[m].text.strip())
+                boxes.append(lines[m].box)
+                scores.append(lines[m].score)
+                line_ids.append(m)
+                used.add(m)
+                right = lines[m].box
         for _ in range(3):
             nxt = None
             for m, other in enumerate(lines):
