@@ -309,6 +309,14 @@ def _text_lines(gray: Array) -> list[tuple[int, int, int, int]]:
     return lines
 
 
+def _text_lines_large(bgr: Array) -> list[tuple[int, int, int, int]]:
+    """Text lines at ~1600 px: small print on a far-away card vanishes at 640 px."""
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    while max(gray.shape) >= 3200:
+        gray = cv2.pyrDown(gray)
+    return _text_lines(gray)
+
+
 def _upright_score(card_bgr: Array) -> float:
     """> 0 if the flat card looks upright, < 0 if upside down (ascenders vs descenders)."""
     gray = cv2.cvtColor(
@@ -378,7 +386,7 @@ def detect_card(bgr: Array, *, orient: bool = True) -> Detection:
     narrow: float = 0.0
     for quad, fill, method in cands:
         score, ratio = _score(quad, fill, grad, img_area, thr)
-        if ratio > 2.2 and fill > 0.8 and _poly_area(quad) > 0.12 * img_area:
+        if ratio > 2.2 and fill > 0.75 and _poly_area(quad) > 0.06 * img_area:
             narrow = max(narrow, score)
         if 1.25 <= ratio <= 2.0:
             scored.append((score, _poly_area(quad), quad, method, ratio))
@@ -397,6 +405,14 @@ def detect_card(bgr: Array, *, orient: bool = True) -> Detection:
     if best is not None and tight_scan and best[1] < 0.6 * img_area:
         best = None  # a box printed on a tightly cropped scan, not the card
     if best is not None:
+        # A card carries text: a blank card-shaped patch (a mug's shadow, a tray) is not one.
+        q_full = _landscape(order_corners(best[2] / f))
+        half = np.array([[0, 0], [CARD_W // 2, 0], [CARD_W // 2, CARD_H // 2], [0, CARD_H // 2]])
+        hm = cv2.getPerspectiveTransform(q_full.astype(np.float32), half.astype(np.float32))
+        patch = cv2.warpPerspective(bgr, hm, (CARD_W // 2, CARD_H // 2))
+        if len(_text_lines(cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY))) < 2:
+            best = None
+    if best is not None:
         quad = best[2] / f
         confidence = float(min(1.0, best[0] / 0.85))
         method = best[3]
@@ -408,9 +424,9 @@ def detect_card(bgr: Array, *, orient: bool = True) -> Detection:
     not_a_card, reason = False, ""
     if method == "whole_image" and not tight_scan:
         busy = float(np.mean(grad[::2, ::2] > 60))
-        if not lines and busy < 0.01:
+        if not lines and busy < 0.01 and not _text_lines_large(bgr):
             not_a_card, reason = True, "no card or text found"
-        elif narrow >= 0.5:
+        elif narrow >= 0.4 and not any(c[0] >= 0.3 for c in scored):
             not_a_card, reason = True, "a long narrow document (receipt?), not a card"
     quad = _landscape(order_corners(quad))
     card, hmat = _warp(bgr, quad)

@@ -53,8 +53,8 @@ class Shot:
         return bytes(buf.tobytes())
 
 
-def card_corners() -> Array:
-    return np.array([[0, 0], [CARD_W, 0], [CARD_W, CARD_H], [0, CARD_H]], dtype=np.float32)
+def card_corners(w: int = CARD_W, h: int = CARD_H) -> Array:
+    return np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
 
 
 def project(h: Array, pts: Array) -> Array:
@@ -132,10 +132,11 @@ def _placement(
     base_rot: int,
     fill: tuple[float, float],
     tilt: float,
+    size: tuple[int, int] = (CARD_W, CARD_H),
 ) -> Array:
     """Destination quad for the card corners: rotated, keystoned, scaled and placed."""
     fw, fh = frame
-    w, h = float(CARD_W), float(CARD_H)
+    w, h = float(size[0]), float(size[1])
     pts = np.array([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]], np.float64)
     # Keystone: one edge further from the camera looks shorter.
     k = rng.uniform(0, tilt)
@@ -198,12 +199,14 @@ def _photo(card: Array, name: str, rng: random.Random) -> Shot:
     short_side = long_side * 3 // 4
     frame = (short_side, long_side) if portrait else (long_side, short_side)
     fill = (0.25, 0.4) if name == "photo_far" else (0.6, 0.92)
-    dst = _placement(rng, frame, base_rot, fill, tilt=0.16 if hard else 0.1)
-    hmat = cv2.getPerspectiveTransform(card_corners(), dst).astype(np.float64)
+    ch, cw = card.shape[:2]
+    dst = _placement(rng, frame, base_rot, fill, tilt=0.16 if hard else 0.1, size=(cw, ch))
+    hmat = cv2.getPerspectiveTransform(card_corners(cw, ch), dst).astype(np.float64)
 
     fw, fh = frame
     bg = background(rng.choice(BACKGROUNDS), fw, fh, rng)
-    alpha = rounded_alpha(CARD_W, CARD_H, rng.randint(20, 44)).astype(np.float32) / 255
+    radius = rng.randint(20, 44) if abs(cw / ch - CARD_W / CARD_H) < 0.05 else 0
+    alpha = rounded_alpha(cw, ch, radius).astype(np.float32) / 255
     warped_alpha = cv2.warpPerspective(alpha, hmat, frame, flags=cv2.INTER_LINEAR)
     # Drop shadow: the card's footprint, shifted and blurred, darkens the table.
     shift = np.array([[1, 0, rng.uniform(-12, 12)], [0, 1, rng.uniform(4, 18)], [0, 0, 1]])
@@ -232,8 +235,8 @@ def _photo(card: Array, name: str, rng: random.Random) -> Shot:
     if name == "photo_glare" or (hard and rng.random() < 0.5):
         t = rng.uniform(0.2, 0.8), rng.uniform(0.2, 0.8)
         gx = quad[0] + (quad[1] - quad[0]) * t[0] + (quad[3] - quad[0]) * t[1]
-        radius = np.linalg.norm(quad[1] - quad[0]) * rng.uniform(0.05, 0.13)
-        blob = np.exp(-((xx - gx[0]) ** 2 + (yy - gx[1]) ** 2) / (2 * radius**2))
+        spot = float(np.linalg.norm(quad[1] - quad[0])) * rng.uniform(0.05, 0.13)
+        blob = np.exp(-((xx - gx[0]) ** 2 + (yy - gx[1]) ** 2) / (2 * spot**2))
         add += rng.uniform(140, 280) * blob
     lowlight = name == "photo_lowlight" or (hard and rng.random() < 0.3)
     gain_full = cv2.resize(gain.astype(np.float32), frame, interpolation=cv2.INTER_LINEAR)
@@ -274,3 +277,23 @@ def degrade(card: Array, name: str, rng: random.Random) -> Shot:
     if name not in PHOTO_DEGRADATIONS:
         raise ValueError(f"unknown degradation {name!r}; choose from {', '.join(DEGRADATIONS)}")
     return _photo(card, name, rng)
+
+
+def empty_scene(rng: random.Random) -> Shot:
+    """A phone photo of a table with no card on it (a pen and a mug at most)."""
+    nrng = np.random.default_rng(rng.randrange(2**32))
+    frame = (1600, 1200) if rng.random() < 0.6 else (1200, 1600)
+    img = background(rng.choice(BACKGROUNDS), frame[0], frame[1], rng)
+    if rng.random() < 0.6:  # a pen
+        p0 = (rng.randint(100, frame[0] - 100), rng.randint(100, frame[1] - 100))
+        p1 = (p0[0] + rng.randint(-400, 400), p0[1] + rng.randint(-300, 300))
+        cv2.line(img, p0, p1, (rng.randint(0, 80),) * 3, rng.randint(10, 18), cv2.LINE_AA)
+    if rng.random() < 0.4:  # a mug seen from above
+        c = (rng.randint(200, frame[0] - 200), rng.randint(200, frame[1] - 200))
+        r = rng.randint(90, 160)
+        cv2.circle(img, c, r, (rng.randint(150, 250),) * 3, -1, cv2.LINE_AA)
+        cv2.circle(img, c, int(r * 0.8), (40, 25, 20), -1, cv2.LINE_AA)
+    img *= rng.uniform(0.75, 1.0)
+    img += nrng.standard_normal(img.shape, dtype=np.float32) * rng.uniform(1, 5)
+    out = np.clip(img, 0, 255).astype(np.uint8)
+    return Shot(out, np.eye(3), 0, "jpeg", rng.randint(70, 92))

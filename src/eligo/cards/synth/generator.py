@@ -116,7 +116,9 @@ def _side(canvas: Canvas, shot: Shot) -> SynthSide:
         )
     from eligo.cards.synth.degrade import card_corners
 
-    quad = [[round(float(x), 2), round(float(y), 2)] for x, y in project(h, card_corners())]
+    cw, ch = canvas.img.size
+    corners = project(h, card_corners(cw, ch))
+    quad = [[round(float(x), 2), round(float(y), 2)] for x, y in corners]
     height, width = shot.rgb.shape[:2]
     return SynthSide(
         image=shot.encode(),
