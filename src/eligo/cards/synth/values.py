@@ -547,7 +547,9 @@ PBM_NAMES = (
     "TrueDose Rx",
 )
 
-ALNUM = string.ascii_uppercase + string.digits
+# Printed ids avoid I and O (read as 1 and 0), as most payers' id schemes do.
+ID_LETTERS = "".join(c for c in string.ascii_uppercase if c not in "IO")
+ALNUM = ID_LETTERS + string.digits
 # Letters allowed in a Medicare Beneficiary Identifier: no S, L, O, I, B, Z.
 MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 
@@ -557,7 +559,7 @@ def digits(rng: random.Random, n: int, *, lead_nonzero: bool = False) -> str:
     return first + "".join(str(rng.randint(0, 9)) for _ in range(n - 1))
 
 
-def letters(rng: random.Random, n: int, alphabet: str = string.ascii_uppercase) -> str:
+def letters(rng: random.Random, n: int, alphabet: str = ID_LETTERS) -> str:
     return "".join(rng.choice(alphabet) for _ in range(n))
 
 
