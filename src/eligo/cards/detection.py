@@ -317,6 +317,29 @@ def _text_lines_large(bgr: Array) -> list[tuple[int, int, int, int]]:
     return _text_lines(gray)
 
 
+def _text_runs_across(bgr: Array, quad: Array) -> bool:
+    """True if a long narrow region's text runs across it (a receipt), not along it.
+
+    Half a card cut off by a shadow is long and narrow too, but its lines run along it.
+    """
+    q = order_corners(quad)
+    s = _side_lengths(q)
+    if s[0] + s[2] < s[1] + s[3]:
+        q = np.roll(q, -1, axis=0)  # make the first side a long one
+    long_px = 800
+    ratio = max(s) / max(1.0, min(s))
+    short_px = max(40, int(long_px / ratio))
+    views = []
+    for k in (0, 1):  # long side horizontal, then short side horizontal
+        w, h = (long_px, short_px) if k == 0 else (short_px, long_px)
+        dst = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+        src = np.roll(q, -k, axis=0).astype(np.float32)
+        patch = cv2.warpPerspective(bgr, cv2.getPerspectiveTransform(src, dst), (w, h))
+        views.append(len(_text_lines(cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY))))
+    along, across = views
+    return across >= 3 and across > 2 * along
+
+
 def _upright_score(card_bgr: Array) -> float:
     """> 0 if the flat card looks upright, < 0 if upside down (ascenders vs descenders)."""
     gray = cv2.cvtColor(
@@ -384,10 +407,12 @@ def detect_card(bgr: Array, *, orient: bool = True) -> Detection:
     timings["candidates"] = (time.perf_counter() - started) * 1000
     scored = []
     narrow: float = 0.0
+    narrow_quad: Array | None = None
     for quad, fill, method in cands:
         score, ratio = _score(quad, fill, grad, img_area, thr)
-        if ratio > 2.2 and fill > 0.75 and _poly_area(quad) > 0.06 * img_area:
-            narrow = max(narrow, score)
+        long_narrow = ratio > 2.2 and fill > 0.75 and _poly_area(quad) > 0.06 * img_area
+        if long_narrow and score > narrow:
+            narrow, narrow_quad = score, quad
         if 1.25 <= ratio <= 2.0:
             scored.append((score, _poly_area(quad), quad, method, ratio))
     best: tuple[float, float, Array, str, float] | None = None
@@ -426,7 +451,12 @@ def detect_card(bgr: Array, *, orient: bool = True) -> Detection:
         busy = float(np.mean(grad[::2, ::2] > 60))
         if not lines and busy < 0.01 and not _text_lines_large(bgr):
             not_a_card, reason = True, "no card or text found"
-        elif narrow >= 0.4 and not any(c[0] >= 0.3 for c in scored):
+        elif (
+            narrow >= 0.4
+            and narrow_quad is not None
+            and not any(c[0] >= 0.3 for c in scored)
+            and _text_runs_across(bgr, narrow_quad / f)
+        ):
             not_a_card, reason = True, "a long narrow document (receipt?), not a card"
     quad = _landscape(order_corners(quad))
     card, hmat = _warp(bgr, quad)
