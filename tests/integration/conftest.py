@@ -27,8 +27,8 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def eligibility_server(database: Database, tiny_model_dir: Path) -> Iterator[LiveServer]:
     settings = test_settings(database)
     settings.eligibility.model_dir = tiny_model_dir
-    # Every model answer goes to review, so review behaviour is deterministic in tests.
-    settings.eligibility.review_threshold = 0.9999
+    # Every model answer (confidence <= 1) goes to review: review behaviour is deterministic.
+    settings.eligibility.review_threshold = 1.01
     server = start_live_server(settings, database)
     yield server
     server.stop()

@@ -616,7 +616,7 @@ def test_reviewed_labels_become_a_dataset_that_a_tracked_run_names(
     statuses = ["eligible", "lmn", "rx", "not_eligible"]
     tag = uuid.uuid4().hex[:8]
     candidates = [f"Reviewed product {tag} number {i} variant {i * 7}" for i in range(100)]
-    # The eligibility server queues model answers under confidence 0.9999: take 50 queued ones.
+    # The eligibility server queues every model answer: take 50 queued ones.
     with tenant.client(eligibility_server, Role.MERCHANT) as client:
         response = client.post(
             "/v1/eligibility/check-batch", json={"items": [{"title": t} for t in candidates]}
