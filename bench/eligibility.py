@@ -8,6 +8,7 @@ path: `eligo.catalog.sync.run_sync` on a feed file), starts `eligo serve --worke
 measures from a client on loopback:
   - POST /v1/eligibility/check latency for GTINs on the list (p50/p99),
   - the same for titles no cache has seen (p50/p99),
+  - POST /v1/baskets with 500 items (p50, max),
   - server RSS after the load,
 and `eligo classify` throughput on --bulk distinct real product names (Open Food Facts).
 Needs the trained model in settings.eligibility.model_dir (`make models`).
@@ -160,6 +161,20 @@ def main() -> None:
             titles = unseen_titles(args.requests + 200, rng)
             measure(client, [{"title": t} for t in titles[:200]])  # warm-up
             unseen = measure(client, [{"title": t} for t in titles[200:]])
+            baskets = []
+            for round_ in range(20):  # 500-item baskets: half list hits, half new titles
+                items = [
+                    {"gtin": g, "quantity": 1 + i % 3, "unit_price_cents": 199 + i}
+                    for i, g in enumerate(rng.sample(gtins, 250))
+                ] + [
+                    {"title": f"{t} basket {round_}", "quantity": 1, "unit_price_cents": 350}
+                    for t in rng.sample(titles, 250)
+                ]
+                started = time.perf_counter()
+                response = client.post("/v1/baskets", json={"items": items})
+                baskets.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"basket failed: {response.status_code}")
         process = psutil.Process(server.pid)
         rss_mb = (
             process.memory_info().rss
@@ -199,6 +214,8 @@ def main() -> None:
         "list_hit_p99_ms": round(percentile(list_hits, 99), 2),
         "unseen_title_p50_ms": round(statistics.median(unseen), 2),
         "unseen_title_p99_ms": round(percentile(unseen, 99), 2),
+        "basket_500_p50_ms": round(statistics.median(baskets), 1),
+        "basket_500_max_ms": round(max(baskets), 1),
         "server_rss_mb": round(rss_mb, 1),
         "bulk_titles": classified,
         "bulk_seconds": round(bulk_seconds, 1),
@@ -215,6 +232,10 @@ def main() -> None:
     print(
         f"unseen title      p50 {figures['unseen_title_p50_ms']:.2f} ms   "
         f"p99 {figures['unseen_title_p99_ms']:.2f} ms   (targets p50 <= 15, p99 <= 40 ms)"
+    )
+    print(
+        f"500-item basket   p50 {figures['basket_500_p50_ms']:.1f} ms   "
+        f"max {figures['basket_500_max_ms']:.1f} ms   (target < 300 ms)"
     )
     print(f"server RSS        {figures['server_rss_mb']:.0f} MB   (target < 1500 MB)")
     print(
