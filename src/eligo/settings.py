@@ -27,6 +27,8 @@ PLACEHOLDER_SECRETS = {DEV_SECRET_KEY, DEV_PHI_KEY, "changethis", "change-me", "
 class ApiSettings(BaseModel):
     max_json_bytes: int = 1024 * 1024
     max_upload_bytes: int = 15 * 1024 * 1024
+    # Merchant catalog uploads (POST /v1/catalog/items) stream up to 1M rows.
+    max_import_bytes: int = 200 * 1024 * 1024
     cors_origins: list[str] = Field(default_factory=list)
     # Migrate on start: convenient in dev, an explicit `eligo db upgrade` step in prod.
     migrate_on_start: bool = True

@@ -271,3 +271,16 @@ def test_sync_run_report_lists_quarantined_rows(app: LiveServer) -> None:
     assert runs[0]["quarantined"] == outcome.quarantined > 0
     assert len(detail["quarantined_rows"]) == outcome.quarantined
     assert all(r["reason"] and r["code"] for r in detail["quarantined_rows"])
+
+
+def test_catalog_upload_may_exceed_the_json_body_limit(app: LiveServer) -> None:
+    """Imports have their own limit (ELIGO_API__MAX_IMPORT_BYTES), far above 1 MiB JSON."""
+    keys = create_tenant_with_keys(app.database)
+    rows = "".join(f"SKU-{i:06d},,A merchant product title number {i:06d}\n" for i in range(30_000))
+    csv_text = "sku,gtin,title\n" + rows
+    assert len(csv_text) > 1024 * 1024
+    with keys.client(app, Role.MERCHANT) as client:
+        body = post_csv(client, csv_text)
+        assert client.get("/v1/catalog/items", params={"limit": 1}).status_code == 200
+    assert body["received"] == 30_000
+    assert body["inserted"] == 30_000

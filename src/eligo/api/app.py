@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         RequestContextMiddleware,
         max_json_bytes=settings.api.max_json_bytes,
         max_upload_bytes=settings.api.max_upload_bytes,
+        max_import_bytes=settings.api.max_import_bytes,
     )
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     return app

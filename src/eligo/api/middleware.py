@@ -23,6 +23,9 @@ from eligo.logging import request_id_var
 
 logger = logging.getLogger(__name__)
 
+# Bulk imports that stream their body (merchant catalogs): their own, larger limit.
+IMPORT_PATHS = frozenset({"/v1/catalog/items"})
+
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -65,10 +68,18 @@ class BodyTooLarge(HTTPException):
 class RequestContextMiddleware:
     """Request id, body-size limit and security headers."""
 
-    def __init__(self, app: ASGIApp, *, max_json_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_json_bytes: int,
+        max_upload_bytes: int,
+        max_import_bytes: int,
+    ) -> None:
         self.app = app
         self.max_json_bytes = max_json_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.max_import_bytes = max_import_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,6 +94,8 @@ class RequestContextMiddleware:
         limit = (
             self.max_upload_bytes if content_type.startswith("multipart/") else self.max_json_bytes
         )
+        if scope.get("method") == "POST" and scope.get("path") in IMPORT_PATHS:
+            limit = self.max_import_bytes
         try:
             declared = int(headers.get(b"content-length", b"0") or 0)
         except ValueError:
