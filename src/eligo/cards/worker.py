@@ -85,12 +85,11 @@ class Outcome:
 
 
 def is_not_a_card(document: dict[str, Any]) -> bool:
-    """The pipeline said so, or found no card and read nothing at all (nothing to show)."""
+    """The pipeline said so, or not one field could be read (a blank or card-shaped object
+    with no card text has nothing to show, whatever its outline looked like)."""
     if document.get("not_a_card"):
         return True
-    return not (
-        document.get("card_detected") or document.get("fields") or document.get("low_confidence")
-    )
+    return not (document.get("fields") or document.get("low_confidence"))
 
 
 def not_a_card(document: dict[str, Any]) -> NotACard:
