@@ -172,7 +172,12 @@ def test_a_contract_failure_stops_before_training(store: Store, tmp_path: Path) 
 
 def _audit_actions(database: Database, after: int) -> list[AuditEvent]:
     with database.sessionmaker() as session:
-        return list(session.execute(select(AuditEvent).where(AuditEvent.seq > after)).scalars())
+        query = (
+            select(AuditEvent)
+            .where(AuditEvent.seq > after, AuditEvent.action.startswith("model."))
+            .order_by(AuditEvent.seq)
+        )
+        return list(session.execute(query).scalars())
 
 
 def _audit_head(database: Database) -> int:
