@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -20,27 +18,6 @@ from eligo.cards.ocr import (
     rapidocr_model_dir,
 )
 from eligo.cards.synth import generate_card
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Fail any socket connection that is not to the loopback interface."""
-    attempts: list[Any] = []
-    real_connect = socket.socket.connect
-
-    def guarded(self: socket.socket, address: Any) -> Any:
-        host = address[0] if isinstance(address, tuple) else address
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = host == "localhost"
-        if not loopback:
-            attempts.append(address)
-            raise OSError(f"network disabled in tests: {address!r}")
-        return real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded)
-    return attempts
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
-import socket
 from typing import Any
 
 import numpy as np
@@ -16,26 +14,6 @@ from eligo.cards.fields import FIELD_KEYS
 from eligo.cards.ocr import get_rapid_engine
 from eligo.cards.pipeline import CardScanner, Side, _turn_side
 from eligo.cards.synth import SynthCard, generate_card
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    attempts: list[Any] = []
-    real_connect = socket.socket.connect
-
-    def guarded(self: socket.socket, address: Any) -> Any:
-        host = address[0] if isinstance(address, tuple) else address
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = host == "localhost"
-        if not loopback:
-            attempts.append(address)
-            raise OSError(f"network disabled in tests: {address!r}")
-        return real_connect(self, address)
-
-    monkeypatch.setattr(socket.socket, "connect", guarded)
-    return attempts
 
 
 @pytest.fixture(scope="module")
