@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import threading
 import time
 import uuid
@@ -45,6 +46,9 @@ class LiveServer:
 def test_settings(database: Database, **api: object) -> Settings:
     settings = Settings(env="test", database_url=str(database.engine.url))
     settings.api.migrate_on_start = False
+    # Never pick up a developer's var/models (after `make run`): servers without a model must
+    # have none; tests that want one set model_dir explicitly.
+    settings.eligibility.model_dir = Path(tempfile.mkdtemp(prefix="eligo-no-model-")) / "none"
     for name, value in api.items():
         setattr(settings.api, name, value)
     return settings
