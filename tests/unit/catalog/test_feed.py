@@ -264,3 +264,95 @@ def test_random_split_points_never_change_the_result(cuts: list[int], gz: bool) 
     points = sorted({c % len(data) for c in cuts} | {0, len(data)})
     chunks = [data[a:b] for a, b in itertools.pairwise(points)]
     assert list(parse_feed(chunks)) == list(parse_feed([GOOD_CSV]))
+
+
+# -- fast paths agree with the exact rules ------------------------------------------------------
+
+_DIGITS = st.text(alphabet="0123456789", min_size=7, max_size=15)
+
+
+@given(st.one_of(_DIGITS, st.text(alphabet="0123456789 -x\u0663", max_size=16)))
+def test_fast_gtin_agrees_with_normalize_gtin(raw: str) -> None:
+    from eligo.catalog.feed import _fast_gtin
+    from eligo.catalog.gtin import InvalidGtin, normalize_gtin
+
+    try:
+        exact: str | None = normalize_gtin(raw)
+    except InvalidGtin:
+        exact = None
+    fast = _fast_gtin(raw)
+    # The fast path never accepts what the exact rule rejects, and never changes the result.
+    assert fast is None or fast == exact
+    if raw.isascii() and raw.isdigit() and len(raw) in (8, 12, 13, 14):
+        assert fast == exact
+
+
+@given(st.text(alphabet='ab, "\r\x00\t', max_size=12).filter(lambda s: s.strip()))
+def test_csv_fast_split_agrees_with_the_csv_module(text: str) -> None:
+    import csv
+
+    from eligo.catalog.feed import _csv_values, _RowError
+
+    try:
+        expected: list[str] | None = next(csv.reader([text], strict=True))
+    except csv.Error:
+        expected = None
+    width = len(expected) if expected is not None else 1
+    try:
+        got: list[str] | None = _csv_values(text, width)
+    except _RowError:
+        got = None
+    assert got == expected
+
+
+def test_csv_row_checks_keep_their_order_on_the_fast_path() -> None:
+    long = "x" * 201
+    data = (
+        HEADER
+        + (
+            f"036000291452,{'n' * 501},B,eligible,c,\n"  # 2 name too long
+            f"036000291469,Name,{long},maybe,c,\n"  # 3 status is checked before brand
+            f"036000291476,Name,{long},rx,c,\n"  # 4 brand too long
+            f"036000291483,Name,B,rx,{long},\n"  # 5 category too long
+            f"036000291490,Name,B,rx,c,{long}\n"  # 6 updated_at too long
+            " 036000291506 , Spaced ,  B , rx ,c , 2026-01-02 \n"  # 7 fine once stripped
+        ).encode()
+    )
+    good, bad = split(parse_feed([data]))
+    assert [(q.line_no, q.code) for q in bad] == [
+        (2, "bad_field"),
+        (3, "unknown_status"),
+        (4, "bad_field"),
+        (5, "bad_field"),
+        (6, "bad_field"),
+    ]
+    assert "name is longer than 500" in bad[0].reason
+    assert "brand is longer" in bad[2].reason
+    assert "category is longer" in bad[3].reason
+    assert "updated_at is longer" in bad[4].reason
+    assert good == [
+        FeedRecord("00036000291506", "Spaced", "B", "rx", "c", datetime(2026, 1, 2, tzinfo=UTC), "")
+    ]
+
+
+def test_parse_lines_and_parse_feed_agree_across_blocks() -> None:
+    from eligo.catalog.feed import parse_lines
+
+    rows = b"".join(b"%s,Item %d,B,eligible,c,\n" % (_gtin(i).encode(), i) for i in range(2500))
+    # The repeated first row is a duplicate found in a later block.
+    data = HEADER + rows + rows[: rows.index(b"\n") + 1]
+    from_lines = list(parse_lines(data.split(b"\n")))
+    assert from_lines == list(parse_feed(chunked(data, 333)))
+    good, bad = split(from_lines)
+    assert len(good) == 2500
+    assert [(q.line_no, q.code) for q in bad] == [(2502, "duplicate_gtin")]
+    assert "first seen on line 2" in bad[0].reason
+
+
+def test_overlong_line_at_the_end_without_newline() -> None:
+    data = HEADER + b"036000291469,Fine,B,rx,c,\n" + b"y" * (MAX_LINE_BYTES + 10)
+    lines = list(iter_lines(chunked(data, 4096)))
+    assert len(lines[-1]) == MAX_LINE_BYTES
+    good, bad = split(parse_feed(chunked(data, 4096)))
+    assert [r.name for r in good] == ["Fine"]
+    assert [q.line_no for q in bad] == [3]
