@@ -207,8 +207,10 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def app_settings(request: Request) -> Settings:
-    """The settings the running app was built with (tests build apps with their own)."""
+async def app_settings(request: Request) -> Settings:
+    """The settings the running app was built with (tests build apps with their own).
+
+    Async because it does no I/O: FastAPI runs sync dependencies in a worker thread."""
     settings: Settings = request.app.state.settings
     return settings
 

@@ -203,14 +203,33 @@ class MetricsMiddleware:
             logger.info("%s %s %s %.1fms", method, route, status, elapsed * 1000)
 
 
+# Route templates by (method, path): matching walks every route, and most traffic repeats a
+# few paths. Bounded: paths with ids churn it, so it is simply emptied when full.
+_TEMPLATE_CACHE_SIZE = 4096
+
+
 def _route_template(scope: Scope) -> str:
     # Label by template (/v1/keys/{key_id}), never by raw path: bounded cardinality, no ids.
     app: Any = scope.get("app")
+    if app is None:
+        return "unmatched"
+    cache: dict[tuple[str, str], str] | None = getattr(app, "_eligo_route_templates", None)
+    if cache is None:
+        cache = app._eligo_route_templates = {}
+    key = (scope.get("method", ""), scope.get("path", ""))
+    template = cache.get(key)
+    if template is None:
+        template = _match_template(app, scope)
+        if len(cache) >= _TEMPLATE_CACHE_SIZE:
+            cache.clear()
+        cache[key] = template
+    return template
+
+
+def _match_template(app: Any, scope: Scope) -> str:
     routes = getattr(app, "_eligo_flat_routes", None)
     if routes is None:
-        routes = list(iter_route_contexts(app.routes)) if app is not None else []
-        if app is not None:
-            app._eligo_flat_routes = routes
+        routes = app._eligo_flat_routes = list(iter_route_contexts(app.routes))
     for route in routes:
         match, _ = route.matches(scope)
         if match is Match.FULL:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Integer, Row, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from eligo.catalog.gtin import normalize_gtin
@@ -22,13 +22,18 @@ class ListHit:
     list_version: int
 
 
+# Statements on the request path are built once (bound parameters) and select columns, not
+# ORM objects: construction and object loading were most of a list hit's cost.
+_ACTIVE_VERSION = select(CatalogState.active_version).where(CatalogState.id == 1)
+
+
 def active_version(session: Session) -> int:
     """The version readers use (0: no list loaded yet)."""
-    state = session.get(CatalogState, 1)
-    return state.active_version if state is not None else 0
+    version = session.execute(_ACTIVE_VERSION).scalar_one_or_none()
+    return version if version is not None else 0
 
 
-def visible_in(version: int) -> ColumnElement[bool]:
+def visible_in(version: int | BindParameter[int]) -> ColumnElement[bool]:
     return (CatalogProduct.valid_from <= version) & or_(
         CatalogProduct.valid_to.is_(None), CatalogProduct.valid_to > version
     )
@@ -45,20 +50,32 @@ def lookup(session: Session, *, gtin: str, version: int | None = None) -> ListHi
     return None if row is None else _hit(row, version)
 
 
+_PRODUCTS_IN_VERSION = select(
+    CatalogProduct.gtin,
+    CatalogProduct.name,
+    CatalogProduct.brand,
+    CatalogProduct.status,
+    CatalogProduct.category,
+    CatalogProduct.source,
+).where(
+    CatalogProduct.gtin.in_(bindparam("gtins", expanding=True)),
+    visible_in(bindparam("version", type_=Integer)),
+)
+
+
 def lookup_many(session: Session, *, gtins: list[str], version: int) -> dict[str, ListHit]:
     if version == 0 or not gtins:
         return {}
     hits: dict[str, ListHit] = {}
     for start in range(0, len(gtins), 500):
-        chunk = gtins[start : start + 500]
         rows = session.execute(
-            select(CatalogProduct).where(CatalogProduct.gtin.in_(chunk), visible_in(version))
-        ).scalars()
+            _PRODUCTS_IN_VERSION, {"gtins": gtins[start : start + 500], "version": version}
+        )
         hits.update((row.gtin, _hit(row, version)) for row in rows)
     return hits
 
 
-def _hit(row: CatalogProduct, version: int) -> ListHit:
+def _hit(row: CatalogProduct | Row[str, str, str, str, str, str], version: int) -> ListHit:
     return ListHit(
         gtin=row.gtin,
         name=row.name,

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from eligo.eligibility.runtime import ModelHolder
 
 
-def model_holder(request: Request) -> ModelHolder:
+async def model_holder(request: Request) -> ModelHolder:  # no I/O: no thread hop
     holder: ModelHolder = request.app.state.eligibility_models
     return holder
 

@@ -3,7 +3,7 @@ default; each route then declares its minimum role with ``require_role``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -31,8 +31,9 @@ def authenticated(request: Request, session: SessionDep) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(authenticated)]
 
 
-def require_role(role: Role) -> Callable[[Principal], Principal]:
-    def dependency(principal: CurrentPrincipal) -> Principal:
+def require_role(role: Role) -> Callable[[Principal], Awaitable[Principal]]:
+    # Role checks do no I/O, so they are async: FastAPI runs sync dependencies in a thread.
+    async def dependency(principal: CurrentPrincipal) -> Principal:
         if not principal.has_role(role):
             raise PermissionDenied(f"This route needs the {role.value} role")
         return principal
@@ -46,7 +47,7 @@ ReviewerPrincipal = Annotated[Principal, Depends(require_role(Role.REVIEWER))]
 AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]
 
 
-def require_platform_admin(principal: AdminPrincipal) -> Principal:
+async def require_platform_admin(principal: AdminPrincipal) -> Principal:
     if not principal.is_platform_admin:
         raise PermissionDenied("This route needs a platform admin key")
     return principal
