@@ -18,8 +18,9 @@ service_router = APIRouter()
 service_router.include_router(service_routes.router)
 
 api_router = APIRouter(prefix="/v1", dependencies=[Depends(authenticated)])
-api_router.include_router(security_router)
+# Routes are matched in order: the checkout path (eligibility checks, baskets) goes first.
 api_router.include_router(eligibility_router)
+api_router.include_router(security_router)
 api_router.include_router(catalog_router)
 api_router.include_router(notify_router)
 api_router.include_router(cards_router)
