@@ -168,6 +168,25 @@ def test_bad_baskets(eligibility_server: LiveServer, tenant: TenantKeys) -> None
             assert_envelope(client.post("/v1/baskets", json={"items": items}), 422, "invalid_input")
 
 
+def test_repeats_in_one_batch_share_one_review(
+    eligibility_server: LiveServer, tenant: TenantKeys
+) -> None:
+    title = f"Generic Pain Relief Rub {uuid.uuid4().hex[:6]} 3oz"
+    other = f"Generic Sleep Aid Caplets {uuid.uuid4().hex[:6]} 24ct"
+    items = [{"title": title}, {"title": other}, {"title": title.lower()}]
+    with tenant.client(eligibility_server, Role.MERCHANT) as merchant:
+        response = merchant.post("/v1/eligibility/check-batch", json={"items": items})
+        assert response.status_code == 200, response.text
+        decisions = response.json()["results"]
+        merchant.post("/v1/eligibility/check", json={"title": title})
+    assert decisions[0]["review_id"] == decisions[2]["review_id"]
+    assert decisions[0]["review_id"] != decisions[1]["review_id"]
+    with tenant.client(eligibility_server, Role.REVIEWER) as reviewer:
+        queue = {i["id"]: i for i in reviewer.get("/v1/reviews?limit=500").json()["items"]}
+    assert queue[decisions[0]["review_id"]]["hits"] == 3
+    assert queue[decisions[1]["review_id"]]["hits"] == 1
+
+
 def test_review_applies_to_the_tenant_at_once(
     eligibility_server: LiveServer, tenant: TenantKeys, other_tenant: TenantKeys
 ) -> None:

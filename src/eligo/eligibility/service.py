@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -262,6 +263,10 @@ def _model_decision(
     )
 
 
+# Review rows per upsert statement (16 columns each: well under SQLite's variable limit).
+REVIEW_UPSERT_CHUNK = 500
+
+
 def _queue_reviews(
     session: Session,
     tenant_id: str,
@@ -271,9 +276,14 @@ def _queue_reviews(
     indexes: Sequence[int],
     model_version: str,
 ) -> None:
-    """Upsert one pending review per (tenant, product); repeated traffic raises its priority."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    """Upsert one pending review per (tenant, product); repeated traffic raises its priority.
+
+    One multi-row upsert per chunk, not one statement per item: a 500-item basket of new
+    titles queues hundreds of reviews. Repeats inside one request are merged first (a
+    statement may not touch the same row twice)."""
     now = utcnow()
+    rows: dict[str, dict[str, Any]] = {}
+    indexes_by_key: dict[str, list[int]] = {}
     for index in indexes:
         decision = decisions[index]
         if decision is None or not decision.needs_review:
@@ -281,39 +291,50 @@ def _queue_reviews(
         query = queries[index]
         gtin = gtins[index]
         key = gtin_key(gtin) if gtin else title_key(query.title or "")
-        uncertainty = 1.0 - decision.confidence
-        statement = (
-            insert(ReviewItem)
-            .values(
-                id=new_id(),
-                tenant_id=tenant_id,
-                match_key=key,
-                gtin=gtin,
-                title=(query.title or "")[:1000],
-                brand=query.brand,
-                predicted_status=decision.status,
-                predicted_category=decision.category,
-                confidence=decision.confidence,
-                model_version=model_version,
-                hits=1,
-                priority=uncertainty,
-                state="pending",
-                created_at=now,
-                last_seen_at=now,
-            )
-            .on_conflict_do_update(
-                index_elements=["tenant_id", "match_key"],
-                set_={
-                    "hits": ReviewItem.hits + 1,
-                    "priority": (ReviewItem.hits + 1) * uncertainty,
-                    "predicted_status": decision.status,
-                    "predicted_category": decision.category,
-                    "confidence": decision.confidence,
-                    "model_version": model_version,
-                    "last_seen_at": now,
-                },
-            )
-            .returning(ReviewItem.id)
-        )
-        review_id = session.execute(statement).scalar_one()
-        decisions[index] = replace(decision, review_id=review_id)
+        hits = rows[key]["hits"] + 1 if key in rows else 1
+        rows[key] = {
+            "id": new_id(),
+            "tenant_id": tenant_id,
+            "match_key": key,
+            "gtin": gtin,
+            "title": (query.title or "")[:1000],
+            "brand": query.brand,
+            "predicted_status": decision.status,
+            "predicted_category": decision.category,
+            "confidence": decision.confidence,
+            "model_version": model_version,
+            "hits": hits,
+            "priority": hits * (1.0 - decision.confidence),
+            "state": "pending",
+            "created_at": now,
+            "last_seen_at": now,
+        }
+        indexes_by_key.setdefault(key, []).append(index)
+    chunk = list(rows.values())
+    for start in range(0, len(chunk), REVIEW_UPSERT_CHUNK):
+        ids = _upsert_reviews(session, chunk[start : start + REVIEW_UPSERT_CHUNK])
+        for key, review_id in ids.items():
+            for index in indexes_by_key[key]:
+                decision = decisions[index]
+                if decision is not None:
+                    decisions[index] = replace(decision, review_id=review_id)
+
+
+def _upsert_reviews(session: Session, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Insert or bump review rows; returns the review id by match key."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(ReviewItem).values(rows)
+    new = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=["tenant_id", "match_key"],
+        set_={
+            "hits": ReviewItem.hits + new.hits,
+            "priority": (ReviewItem.hits + new.hits) * (1.0 - new.confidence),
+            "predicted_status": new.predicted_status,
+            "predicted_category": new.predicted_category,
+            "confidence": new.confidence,
+            "model_version": new.model_version,
+            "last_seen_at": new.last_seen_at,
+        },
+    ).returning(ReviewItem.match_key, ReviewItem.id)
+    return {key: review_id for key, review_id in session.execute(statement)}
