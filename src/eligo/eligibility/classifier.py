@@ -1,5 +1,5 @@
 """The trained eligibility model: LightGBM over embeddings + rule + kNN features, calibrated,
-explained by the nearest labelled training titles (ADR 0003).
+explained by the nearest labelled training titles (ADR 0004).
 
 A model artifact is one directory::
 

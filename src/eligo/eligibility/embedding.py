@@ -3,7 +3,7 @@
 The production embedder is a model2vec-style *static* model: one vector per token, distilled
 once, offline, from the packaged all-MiniLM-L6-v2 (``eligo train embedding``). Serving it
 needs ``tokenizers`` + ``safetensors`` + numpy and never imports torch, so one title costs
-~0.1 ms instead of ~15 ms (see docs/adr/0003-eligibility-model.md).
+~0.1 ms instead of ~15 ms (see docs/adr/0004-eligibility-model.md).
 
 ``HashingEmbedder`` needs no model file at all: a deterministic signed feature-hashing of
 words and character n-grams. Tests use it to train tiny models in seconds, and it is a

@@ -116,7 +116,7 @@ class TrainingConfig:
     knn_k: int = 10
     max_neighbours: int = 8_000
     # One thread: on a shared 2-core machine LightGBM's OpenMP threads spin against other
-    # processes and 2 threads measured 10x *slower* than 1 (docs/adr/0003).
+    # processes and 2 threads measured 10x *slower* than 1 (docs/adr/0004-eligibility-model.md).
     threads: int = 1
 
     def params(self) -> dict[str, Any]:
