@@ -445,3 +445,25 @@ def test_two_workers_at_once_deliver_each_event_exactly_once(
     accepted = receiver.accepted()
     assert {k: accepted[k] for k in keys} == dict.fromkeys(keys, 1)
     assert sum(accepted.values()) == len(keys)
+
+
+def test_a_prod_worker_never_connects_to_a_private_address(
+    live_server: LiveServer,
+    database: Database,
+    tenant: TenantKeys,
+    receiver: Receiver,
+    register: Register,
+) -> None:
+    # Registered where private receivers are allowed (as a DNS name could be, before it is
+    # pointed at an internal host); a prod worker still refuses to connect at send time.
+    hook = register(tenant, receiver)
+    key = f"sync:{uuid.uuid4().hex}"
+    enqueue(database, tenant.tenant_id, key)
+    settings = fast_settings(database, max_age_seconds=0.0)  # first failure: dead letter
+    settings.env = "prod"
+    with DeliveryWorker(database, settings) as worker:
+        run_until(worker, lambda: "dead" in states(database, hook["id"]).values())
+    assert receiver.requests == []
+    with tenant.client(live_server, Role.ADMIN) as admin:
+        [logged] = admin.get(f"/v1/webhooks/{hook['id']}/deliveries").json()
+    assert logged["last_error"] == "blocked: the host resolves to a non-public address"

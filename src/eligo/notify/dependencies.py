@@ -9,6 +9,7 @@ from fastapi import Depends
 
 from eligo.db.session import SessionDep
 from eligo.notify import service
+from eligo.notify.egress import private_targets_allowed
 from eligo.notify.models import WebhookEndpoint
 from eligo.security.crypto import PhiCipher
 from eligo.security.dependencies import AdminPrincipal
@@ -32,8 +33,7 @@ CipherDep = Annotated[PhiCipher, Depends(secret_cipher)]
 
 
 def allow_private_targets(settings: SettingsDep) -> bool:
-    """Loopback and private receivers: fine on a laptop and in tests, opt-in in prod."""
-    return settings.notify.allow_private_targets or settings.env != "prod"
+    return private_targets_allowed(settings)
 
 
 AllowPrivateTargets = Annotated[bool, Depends(allow_private_targets)]

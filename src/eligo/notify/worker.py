@@ -28,6 +28,7 @@ import eligo
 from eligo.db.session import Database, declare_write_intent
 from eligo.db.types import new_id, utcnow
 from eligo.notify import service
+from eligo.notify.egress import BlockedAddress, webhook_transport
 from eligo.notify.events import event_body
 from eligo.notify.models import (
     DEAD,
@@ -140,7 +141,7 @@ class DeliveryWorker:
         # The transport is used directly, not through httpx.Client: the client logs every
         # request URL at INFO, and a receiver's URL may embed its own access token.
         # Redirects are therefore not followed either (a 3xx is a failed attempt).
-        self.transport = transport or httpx.HTTPTransport()
+        self.transport = transport or webhook_transport(settings)
         self._timeout = httpx.Timeout(self.config.timeout_seconds).as_dict()
         self._pool = ThreadPoolExecutor(
             max_workers=max(1, self.config.batch_size), thread_name_prefix="eligo-webhook"
@@ -283,6 +284,8 @@ class DeliveryWorker:
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             # The class name only: exception text can quote the URL, which may hold a token.
             error = f"transport error: {type(exc).__name__}"
+            if isinstance(exc.__cause__, BlockedAddress):
+                error = "blocked: the host resolves to a non-public address"
         if status is not None and 200 <= status < 300:
             state = self._finish(claim.delivery_id, claim.token, SUCCEEDED, status, None)
         else:
