@@ -2,6 +2,13 @@
 
     python bench/cards_eval.py --n 66 --layouts heldout --degradations clean,photo
     python bench/cards_eval.py --data var/cards/heldout      # a folder from write_dataset
+    python bench/cards_eval.py --layouts train --ocr-cache var/cards/ocr_cache --dump f.jsonl
+
+``--ocr-cache DIR`` stores every OCR call's result (whole-card reads and crop re-reads, by a
+hash of the image and of ``ocr.py``) as JSON, so a second run replays extraction and
+correction in seconds. It is for iterating on extraction only: figures to report come from
+a run without it. ``--dump FILE`` writes every field the scanner returned or held back as
+low-confidence, with its scores and whether it was right (threshold calibration).
 
 Runs ``eligo.cards.pipeline.scan_images(front, back)`` on each card (front and back bytes as
 uploaded) and compares the returned ``fields`` with the truth:
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -31,6 +39,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
@@ -136,6 +146,61 @@ def _records(args: argparse.Namespace) -> Iterator[tuple[dict[str, Any], bytes, 
         yield rec, card.front.image, back
 
 
+class OcrCache:
+    """OCR results on disk, keyed by the image's bytes and the OCR code that read them."""
+
+    def __init__(self, root: Path) -> None:
+        import eligo.cards.ocr as ocr_module
+
+        self.root = root
+        self.version = hashlib.sha1(Path(ocr_module.__file__).read_bytes()).hexdigest()[:12]
+        self.hits = self.misses = 0
+
+    def _path(self, kind: str, image: np.ndarray) -> Path:
+        h = hashlib.sha1(f"{self.version}:{kind}:{image.shape}:{image.dtype}".encode())
+        h.update(np.ascontiguousarray(image).tobytes())
+        digest = h.hexdigest()
+        return self.root / digest[:2] / f"{digest}.json"
+
+    def cached(self, kind: str, fn: Any) -> Any:
+        def call(image: np.ndarray) -> Any:
+            path = self._path(kind, image)
+            if path.is_file():
+                self.hits += 1
+                return self._decode(json.loads(path.read_text(encoding="utf-8")))
+            self.misses += 1
+            result = fn(image)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self._encode(result)), encoding="utf-8")
+            tmp.replace(path)
+            return result
+
+        return call
+
+    @staticmethod
+    def _encode(result: Any) -> Any:
+        if isinstance(result, list):  # whole-image read: OcrLines
+            return {"lines": [[ln.text, list(ln.box), ln.score] for ln in result]}
+        return {"line": list(result)}
+
+    @staticmethod
+    def _decode(data: dict[str, Any]) -> Any:
+        from eligo.cards.ocr import OcrLine
+
+        if "lines" in data:
+            return [OcrLine(t, (b[0], b[1], b[2], b[3]), s) for t, b, s in data["lines"]]
+        text, score = data["line"]
+        return str(text), float(score)
+
+    def install(self, scanner: Any) -> None:
+        """Route the scanner's OCR calls through the cache (this process only)."""
+        scanner.ocr.read = self.cached("rapid_read", scanner.ocr.read)
+        scanner.ocr.read_line = self.cached("rapid_line", scanner.ocr.read_line)
+        scanner.tesseract.read_line = self.cached("tess_line", scanner.tesseract.read_line)
+        scanner.ocr.load = lambda: None
+
+
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -145,6 +210,30 @@ def _pct(values: list[float], q: float) -> float:
 
 def _share(a: int, b: int) -> float:
     return round(a / b, 4) if b else 0.0
+
+
+def _dump_fields(fh: list[str], rec: dict[str, Any], out: dict[str, Any]) -> None:
+    """One JSON line per field the scanner returned or held back, with its scores."""
+    truth = rec["truth"]
+    for kept, group in ((True, out.get("fields", {})), (False, out.get("low_confidence", {}))):
+        for key, entry in group.items():
+            row = {
+                "layout": rec["layout"],
+                "seed": rec["seed"],
+                "degradation": rec["degradation"],
+                "key": key,
+                "returned": kept,
+                "score": entry["score"],
+                "scores": entry["scores"],
+                "method": next(
+                    (p.get("method") for p in entry["provenance"] if p.get("step") == "extract"),
+                    None,
+                ),
+                "steps": sorted({p.get("step", "") for p in entry["provenance"]}),
+                "in_truth": key in truth,
+                "right": key in truth and matches(key, entry.get("value"), truth[key]),
+            }
+            fh.append(json.dumps(row) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,14 +246,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--front-only", action="store_true", help="do not send the back")
     parser.add_argument("--negatives", type=int, default=3, help="non-card photos per kind")
     parser.add_argument("--errors", type=int, default=15, help="print this many mismatches")
+    parser.add_argument("--ocr-cache", help="folder caching OCR results (iteration only)")
+    parser.add_argument("--threshold", type=float, help="field score threshold (default: settings)")
+    parser.add_argument("--dump", help="write returned and low-confidence fields here (JSONL)")
     args = parser.parse_args(argv)
 
     from eligo.cards.pipeline import get_scanner, scan_images
 
     t0 = time.perf_counter()
     scanner = get_scanner()
-    scanner.load()
+    cache = OcrCache(Path(args.ocr_cache)) if args.ocr_cache else None
+    if cache is not None:
+        cache.install(scanner)  # the OCR engine then loads on the first cache miss
+    else:
+        scanner.load()
     startup_s = time.perf_counter() - t0
+    dump: list[str] | None = [] if args.dump else None
 
     per_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [right, in truth]
     per_layout: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -174,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     shown = 0
     for rec, front, back in _records(args):
         started = time.perf_counter()
-        out = scan_images(front, back)
+        out = scan_images(front, back, threshold=args.threshold)
         totals.append((time.perf_counter() - started) * 1000)
         cards += 1
         detected += bool(out.get("card_detected"))
@@ -201,8 +298,12 @@ def main(argv: list[str] | None = None) -> int:
             returned += 1
             if key not in truth or not matches(key, entry.get("value"), truth[key]):
                 wrong_returned += 1
+        if dump is not None:
+            _dump_fields(dump, rec, out)
         print(f"\r{cards} cards", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
+    if dump is not None:
+        Path(args.dump).write_text("".join(dump), encoding="utf-8")
 
     neg_flagged = neg_total = neg_fields = 0
     if args.negatives and not args.data:
@@ -236,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ncards {cards}, card detected {detected}, fields {all_right}/{all_n} right")
     print(f"returned {returned}, wrong {wrong_returned} ({100 * wrong_share:.2f}%)")
     print(f"latency per card ms: p50 {_pct(totals, 0.5):.0f}  p95 {_pct(totals, 0.95):.0f}")
+    if cache is not None:
+        print(f"ocr cache: {cache.hits} hits, {cache.misses} misses (timings not comparable)")
     if neg_total:
         print(f"negatives: {neg_flagged}/{neg_total} flagged, {neg_fields} fields returned")
     summary = {
