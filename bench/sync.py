@@ -33,6 +33,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "eligo.cli.main"]
 SEED_RECORDS = 5000
+ProcessMatch = Callable[[psutil.Process], bool]
 
 
 def free_port() -> int:
@@ -84,6 +87,7 @@ class Checker(threading.Thread):
         self.gtins = gtins
         self.stop = threading.Event()
         self.latencies: list[float] = []
+        self.started_at: list[float] = []  # perf_counter at each request's start
         self.errors = 0
         self.rng = random.Random(7)
 
@@ -96,6 +100,7 @@ class Checker(threading.Thread):
             if response.status_code != 200 or response.json().get("source") != "list":
                 self.errors += 1
             self.latencies.append(elapsed)
+            self.started_at.append(started)
 
     def finish(self) -> Checker:
         self.stop.set()
@@ -122,6 +127,15 @@ def idle(api: str, key: str, gtins: list[str], seconds: float) -> Checker:
     return checker.finish()
 
 
+def spin_window(api: str, key: str, gtins: list[str], seconds: float, nice: int) -> Checker:
+    """Lookups while a process that only burns CPU (no database, no I/O) runs at ``nice``."""
+    spin = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end: pass"
+    checker = Checker(api, key, gtins)
+    checker.start()
+    subprocess.run(["nice", "-n", str(nice), sys.executable, "-c", spin], check=True)
+    return checker.finish()
+
+
 def warm(feed_url: str) -> float:
     """Have the reference server render the current version before a timed sync: a publisher
     serves a prepared file, the reference server renders it on the first request."""
@@ -132,12 +146,112 @@ def warm(feed_url: str) -> float:
     return time.perf_counter() - started
 
 
-def run_sync(feed_url: str, env: dict[str, str], log: Path) -> tuple[dict[str, Any], float, float]:
-    """``eligo sync run`` as a child: outcome, wall seconds, peak RSS in MB (from wait4)."""
+@dataclass
+class SyncRun:
+    """One ``eligo sync run`` child: outcome, wall seconds, peak RSS and CPU seconds."""
+
+    outcome: dict[str, Any]
+    started: float  # perf_counter when the child was started
+    wall: float
+    rss_mb: float
+    cpu_s: float  # the sync process (user + system)
+    cpu_others: dict[str, float]  # other processes over the same time (database server, API)
+
+
+class CpuSampler(threading.Thread):
+    """CPU seconds used by a group of processes over a window, sampled every second so
+    processes that start and exit inside it (a sync's database backend) are counted too (up to
+    the last second of their life); sparse so it takes little from the lookup client."""
+
+    def __init__(self, match: ProcessMatch) -> None:
+        super().__init__(daemon=True)
+        self.match = match
+        self.base: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stop = threading.Event()
+        self._sample(first=True)
+
+    def _sample(self, *, first: bool = False) -> None:
+        for proc in psutil.process_iter(["name"]):
+            try:
+                if not self.match(proc):
+                    continue
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            used = times.user + times.system
+            if first:
+                self.base[proc.pid] = used
+            self.last[proc.pid] = used
+
+    def run(self) -> None:
+        while not self.stop.wait(1.0):
+            self._sample()
+
+    def finish(self) -> float:
+        self.stop.set()
+        self.join(5)
+        self._sample()
+        return round(sum(used - self.base.get(pid, 0.0) for pid, used in self.last.items()), 2)
+
+
+class BackendDemoter(threading.Thread):
+    """Experiment: puts the sync's PostgreSQL backends (application_name ``eligo-sync``, set
+    through PGAPPNAME) under SCHED_IDLE as soon as they appear (local server, root only)."""
+
+    def __init__(self, database_url: str) -> None:
+        super().__init__(daemon=True)
+        import psycopg
+
+        dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
+        self.conn = psycopg.connect(dsn, autocommit=True)
+        self.stop = threading.Event()
+        self.demoted: set[int] = set()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.05):
+            rows = self.conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'eligo-sync'"
+            ).fetchall()
+            for (pid,) in rows:
+                if pid not in self.demoted:
+                    self.demoted.add(pid)
+                    try:
+                        os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0))
+                    except OSError as exc:
+                        print(f"cannot demote backend {pid}: {exc}")
+
+    def finish(self) -> int:
+        self.stop.set()
+        self.join(5)
+        self.conn.close()
+        return len(self.demoted)
+
+
+def is_database(proc: psutil.Process) -> bool:
+    """A local PostgreSQL server process (none for SQLite or a remote server)."""
+    return proc.info["name"] in ("postgres", "postmaster")
+
+
+def run_sync(
+    feed_url: str,
+    env: dict[str, str],
+    log: Path,
+    watch: dict[str, ProcessMatch],
+    prefix: tuple[str, ...] = (),
+) -> SyncRun:
+    """``eligo sync run`` as a child; ``watch`` names groups of processes whose CPU time over
+    the run is reported too (database server, API)."""
+    demoter = BackendDemoter(env["ELIGO_DATABASE_URL"]) if "PGAPPNAME" in env else None
+    if demoter is not None:
+        demoter.start()
+    samplers = {name: CpuSampler(match) for name, match in watch.items()}
+    for sampler in samplers.values():
+        sampler.start()
     started = time.perf_counter()
     with log.open("wb") as err:
         proc = subprocess.Popen(
-            [*CLI, "sync", "run", "--feed", feed_url, "--json"],
+            [*prefix, *CLI, "sync", "run", "--feed", feed_url, "--json"],
             env={**env, "ELIGO_LOG__LEVEL": "INFO"},
             stdout=subprocess.PIPE,
             stderr=err,
@@ -148,10 +262,55 @@ def run_sync(feed_url: str, env: dict[str, str], log: Path) -> tuple[dict[str, A
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
+    others = {name: sampler.finish() for name, sampler in samplers.items()}
+    if demoter is not None:
+        others["backends_demoted"] = demoter.finish()
     lines = [line for line in output.splitlines() if line.startswith("{")]
     if not lines:
         raise SystemExit(f"sync printed no outcome (exit {proc.returncode}):\n{output}")
-    return json.loads(lines[-1]), wall, usage.ru_maxrss / 1024
+    return SyncRun(
+        json.loads(lines[-1]),
+        started,
+        wall,
+        usage.ru_maxrss / 1024,
+        round(usage.ru_utime + usage.ru_stime, 2),
+        others,
+    )
+
+
+def by_phase(checker: Checker, run: SyncRun) -> dict[str, dict[str, float]]:
+    """Lookup p50 / p99 in each phase of a sync (start-up, fingerprint load, parse and diff,
+    apply, publish), from the run's phase durations; boundaries are approximate (+-0.1 s)."""
+    phases = run.outcome["durations"]
+    in_process = float(phases.get("total", 0.0))
+    start = run.started + run.wall - in_process  # the child's imports, lease and cleanup before
+    load_from = start + float(phases.get("fetch_open", 0.0))
+    parse_from = load_from + float(phases.get("load_active", 0.0))
+    diff_end = (
+        start + float(phases.get("fetch_open", 0.0)) + float(phases.get("fetch_parse_diff", 0.0))
+    )
+    publish_end = start + in_process
+    apply_from = publish_end - float(phases.get("publish", 0.0)) - float(phases.get("apply", 0.0))
+    bounds = {
+        "startup": (run.started, start),
+        "load": (load_from, parse_from),
+        "parse_diff": (parse_from, diff_end),
+        "apply": (apply_from, apply_from + float(phases.get("apply", 0.0))),
+        "publish": (publish_end - float(phases.get("publish", 0.0)), publish_end),
+    }
+    out: dict[str, dict[str, float]] = {}
+    for name, (low, high) in bounds.items():
+        picked = [
+            lat
+            for at, lat in zip(checker.started_at, checker.latencies, strict=True)
+            if low <= at < high
+        ]
+        out[name] = {
+            "n": len(picked),
+            "p50_ms": round(percentile(picked, 0.50), 1),
+            "p99_ms": round(percentile(picked, 0.99), 1),
+        }
+    return out
 
 
 def seed_list(database_url: str, records: list[dict[str, str]]) -> None:
@@ -235,6 +394,23 @@ def main() -> None:
         "--sync-nice", type=int, default=10, help="CPU priority decrease of the sync process"
     )
     parser.add_argument(
+        "--sync-idle",
+        action="store_true",
+        help="run the sync process under SCHED_IDLE (chrt --idle 0) on top of its nice value",
+    )
+    parser.add_argument(
+        "--backend-idle",
+        action="store_true",
+        help="experiment: put the sync's PostgreSQL backends under SCHED_IDLE",
+    )
+    parser.add_argument(
+        "--control-seconds",
+        type=float,
+        default=0.0,
+        help="control window: lookups while a CPU-only process (no database) spins at the "
+        "sync's nice value for this long; tells CPU contention from database effects",
+    )
+    parser.add_argument(
         "--feed-nice",
         type=int,
         default=10,
@@ -268,6 +444,8 @@ def main() -> None:
         "ELIGO_CATALOG__BATCH_SIZE": str(args.batch_size),
         "ELIGO_CATALOG__BATCH_PAUSE_SECONDS": str(args.batch_pause),
     }
+    # The sync's own connections only (the API keeps its normal backends).
+    sync_env = {**env, "PGAPPNAME": "eligo-sync"} if args.backend_idle else env
     procs: list[subprocess.Popen[bytes]] = []
     try:
         feed_port, api_port = free_port(), free_port()
@@ -318,22 +496,36 @@ def main() -> None:
         key = make_key(database_url)
         gtins = [r["gtin"] for r in seed]
         api_rss = psutil.Process(api_proc.pid).memory_info().rss / 2**20
+        prefix = ("chrt", "--idle", "0") if args.sync_idle else ()
+        watch: dict[str, ProcessMatch] = {
+            "database": is_database,
+            "api": lambda proc: proc.pid == api_proc.pid,
+        }
 
         # Idle windows before and after each sync; each sync is compared with the pooled idle
         # samples around it, so load drift from other work on the machine affects both sides.
         idle_a = idle(api, key, gtins, args.idle_seconds)
         print(f"lookups idle ({len(seed):,}-product list): {summary(idle_a)}")
 
+        control: dict[str, float] = {}
+        if args.control_seconds > 0:
+            control = summary(spin_window(api, key, gtins, args.control_seconds, args.sync_nice))
+            print(f"lookups while a CPU-only process spins at nice {args.sync_nice}: {control}")
+
         print(f"feed render (reference server, untimed): {warm(feed + args.feed_path):.1f}s")
         checker = Checker(api, key, gtins)
         checker.start()
-        full, full_wall, full_rss = run_sync(feed + args.feed_path, env, work / "sync-full.log")
+        full_run = run_sync(feed + args.feed_path, sync_env, work / "sync-full.log", watch, prefix)
+        full, full_wall, full_rss = full_run.outcome, full_run.wall, full_run.rss_mb
         during_full = summary(checker.finish())
+        full_phases = by_phase(checker, full_run)
         print(
             f"full sync: {full['status']} v{full['list_version']} in {full_wall:.1f}s wall "
             f"(phases {full['durations']}), peak RSS {full_rss:.0f} MB; counts {full['counts']}"
         )
+        print(f"  CPU seconds: sync {full_run.cpu_s}, {full_run.cpu_others}")
         print(f"lookups during full sync: {during_full}")
+        print(f"  by phase: {full_phases}")
 
         idle_b = idle(api, key, gtins, args.idle_seconds)
         print(f"lookups idle ({args.products:,}-product list): {summary(idle_b)}")
@@ -345,10 +537,12 @@ def main() -> None:
         print(f"feed render (reference server, untimed): {warm(feed + args.feed_path):.1f}s")
         checker = Checker(api, key, gtins)
         checker.start()
-        incr, incr_wall, incr_rss = run_sync(
-            feed + args.feed_path, env, work / "sync-incremental.log"
+        incr_run = run_sync(
+            feed + args.feed_path, sync_env, work / "sync-incremental.log", watch, prefix
         )
+        incr, incr_wall, incr_rss = incr_run.outcome, incr_run.wall, incr_run.rss_mb
         during_incr = summary(checker.finish())
+        incr_phases = by_phase(checker, incr_run)
         exact = diff_matches(
             database_url,
             int(str(full["list_version"])),
@@ -360,7 +554,9 @@ def main() -> None:
             f"{incr_wall:.1f}s wall (phases {incr['durations']}), peak RSS {incr_rss:.0f} MB; "
             f"counts {incr['counts']}; diff == /changes ({len(change_list)} records): {exact}"
         )
+        print(f"  CPU seconds: sync {incr_run.cpu_s}, {incr_run.cpu_others}")
         print(f"lookups during incremental sync: {during_incr}")
+        print(f"  by phase: {incr_phases}")
         idle_c = idle(api, key, gtins, args.idle_seconds)
         print(f"lookups idle after: {summary(idle_c)}")
         api_rss_after = psutil.Process(api_proc.pid).memory_info().rss / 2**20
@@ -384,11 +580,17 @@ def main() -> None:
             "lookup_idle_around_incremental": idle_incr_base,
             "lookup_during_full": during_full,
             "lookup_during_incremental": during_incr,
+            "lookup_by_phase_full": full_phases,
+            "lookup_by_phase_incremental": incr_phases,
+            "cpu_s_full": {"sync": full_run.cpu_s, **full_run.cpu_others},
+            "cpu_s_incremental": {"sync": incr_run.cpu_s, **incr_run.cpu_others},
+            "lookup_control_spin": control,
             "p99_ratio_full": ratio(during_full, idle_full_base),
             "p99_ratio_incremental": ratio(during_incr, idle_incr_base),
             "api_rss_mb": [round(api_rss, 1), round(api_rss_after, 1)],
             "load_avg": [round(x, 2) for x in os.getloadavg()],
             "sync_nice": args.sync_nice,
+            "sync_idle": args.sync_idle,
             "feed_nice": args.feed_nice,
             "feed_path": args.feed_path,
             "batch_size": args.batch_size,

@@ -521,3 +521,21 @@ def test_random_version_sequences_match_a_model(fresh_database: Database, tmp_pa
     outcome = rollback(db.sessionmaker, settings(batch_size=37), version=3, actor="test")
     with db.sessionmaker() as session:
         assert _content(iter_version_records(session, outcome.list_version or 0)) == history[2]
+
+
+def test_apply_batches_commit_without_waiting_for_the_wal_flush(
+    fresh_database: Database,
+) -> None:
+    """Batches of a building version skip the WAL flush wait on PostgreSQL (SET LOCAL: the
+    connection is back to synchronous commits for the next transaction, e.g. the publish)."""
+    from sqlalchemy import text
+
+    from eligo.catalog.versions import _commit_without_waiting_for_flush
+
+    with fresh_database.sessionmaker() as session:
+        _commit_without_waiting_for_flush(session)
+        if fresh_database.backend == "postgresql":
+            assert session.execute(text("SHOW synchronous_commit")).scalar_one() == "off"
+        session.commit()
+        if fresh_database.backend == "postgresql":
+            assert session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any, Final, cast
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from eligo.catalog.feed import FeedRecord
@@ -152,10 +152,11 @@ class Differ:
             CatalogProduct.source,
         ).where(visible_in(self.base_version))
         active = self._active
-        # A Core cursor over plain columns: no ORM row processing for 200k rows.
+        # A Core cursor over plain columns: no ORM row processing for 200k rows; the rest key
+        # is _rest_key inlined (one call less per row).
         rows = session.connection().execution_options(yield_per=_READ_CHUNK).execute(stmt)
         for row_id, gtin, status, name, brand, category, source in rows:
-            active[int(gtin)] = (row_id, status, hash(name), _rest_key(brand, category, source))
+            active[int(gtin)] = (row_id, status, hash(name), hash((brand, category, source)))
 
     def feed(self, record: FeedRecord) -> None:
         counts = self.counts
@@ -273,6 +274,7 @@ def apply_spool(
             if len(entry) > 1
         ]
         with sessions() as session:
+            _commit_without_waiting_for_flush(session)
             if fence is not None:
                 fence(session)
             for start in range(0, len(close_ids), 500):
@@ -303,6 +305,18 @@ def apply_spool(
         result.seconds,
     )
     return result
+
+
+def _commit_without_waiting_for_flush(session: Session) -> None:
+    """On PostgreSQL, this transaction's commit does not wait for its WAL to reach disk.
+
+    Safe for the rows of a building version: readers never see them, the publishing transaction
+    commits synchronously, and WAL is flushed in order, so the flip is durable only after every
+    batch before it is. A crash that loses the last batches leaves a ``building`` version, which
+    the next run cleans up like any interrupted one. Spares one WAL flush per batch.
+    """
+    if session.connection().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 _COPY_COLUMNS: Final = (
