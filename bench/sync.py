@@ -127,9 +127,19 @@ def idle(api: str, key: str, gtins: list[str], seconds: float) -> Checker:
     return checker.finish()
 
 
-def spin_window(api: str, key: str, gtins: list[str], seconds: float, nice: int) -> Checker:
-    """Lookups while a process that only burns CPU (no database, no I/O) runs at ``nice``."""
-    spin = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end: pass"
+def spin_window(
+    api: str, key: str, gtins: list[str], seconds: float, nice: int, duty: float = 1.0
+) -> Checker:
+    """Lookups while a process that only burns CPU (no database, no I/O) runs at ``nice``,
+    busy ``duty`` of the time (in 20 ms periods)."""
+    spin = (
+        "import time\n"
+        f"end = time.monotonic() + {seconds}\n"
+        "while (now := time.monotonic()) < end:\n"
+        f"    busy_until = now + 0.02 * {duty}\n"
+        "    while time.monotonic() < busy_until: pass\n"
+        f"    time.sleep(0.02 * (1 - {duty}))\n"
+    )
     checker = Checker(api, key, gtins)
     checker.start()
     subprocess.run(["nice", "-n", str(nice), sys.executable, "-c", spin], check=True)
@@ -411,6 +421,9 @@ def main() -> None:
         "sync's nice value for this long; tells CPU contention from database effects",
     )
     parser.add_argument(
+        "--control-only", action="store_true", help="stop after the control windows"
+    )
+    parser.add_argument(
         "--feed-nice",
         type=int,
         default=10,
@@ -507,10 +520,18 @@ def main() -> None:
         idle_a = idle(api, key, gtins, args.idle_seconds)
         print(f"lookups idle ({len(seed):,}-product list): {summary(idle_a)}")
 
-        control: dict[str, float] = {}
-        if args.control_seconds > 0:
-            control = summary(spin_window(api, key, gtins, args.control_seconds, args.sync_nice))
-            print(f"lookups while a CPU-only process spins at nice {args.sync_nice}: {control}")
+        control: dict[str, dict[str, float]] = {}
+        for duty in (1.0, 0.5, 0.25) if args.control_seconds > 0 else ():
+            window = spin_window(api, key, gtins, args.control_seconds, args.sync_nice, duty)
+            control[f"duty_{duty}"] = summary(window)
+            after = summary(idle(api, key, gtins, args.idle_seconds))
+            control[f"idle_after_{duty}"] = after
+            print(
+                f"lookups while a CPU-only process spins at nice {args.sync_nice}, "
+                f"{duty:.0%} busy: {control[f'duty_{duty}']}; idle after: {after}"
+            )
+        if args.control_only:
+            return
 
         print(f"feed render (reference server, untimed): {warm(feed + args.feed_path):.1f}s")
         checker = Checker(api, key, gtins)

@@ -539,3 +539,21 @@ def test_apply_batches_commit_without_waiting_for_the_wal_flush(
         session.commit()
         if fresh_database.backend == "postgresql":
             assert session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"
+
+
+def test_a_paced_sync_pauses_in_every_phase_and_gives_the_same_list(
+    fresh_database: Database, server: ReferenceFeedServer
+) -> None:
+    """batch_pause_seconds also paces the fingerprint load and the parse / diff: the run takes
+    at least its pauses, and the list is the same as without them."""
+    db = fresh_database
+    assert sync(db, server).status == "succeeded"
+    server.publish(mutate_percent=5.0)
+    paced = settings(batch_size=500, batch_pause_seconds=0.05)
+    started = time.monotonic()
+    outcome = run_sync(db.sessionmaker, paced, feed=server.url + "/feed.csv")
+    elapsed = time.monotonic() - started
+    assert outcome.status == "succeeded", outcome.error
+    # 2,000 active rows loaded + 2,000 feed rows diffed, a pause per 500: at least 8 pauses.
+    assert elapsed >= 8 * 0.05
+    assert visible(db) == expected(server.feed.current)

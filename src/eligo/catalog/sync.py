@@ -37,6 +37,7 @@ from eligo.catalog.sources import FeedSource, open_source
 from eligo.catalog.versions import (
     DiffCounts,
     Differ,
+    Pacer,
     apply_spool,
     cleanup_building,
     flip_pointer,
@@ -242,19 +243,22 @@ class _Builder:
         self, records: Iterable[FeedRecord | QuarantinedRow], quarantine: _Quarantine | None
     ) -> tuple[Differ, int]:
         started = time.perf_counter()
+        pacer = Pacer(self.settings.batch_size, self.settings.batch_pause_seconds)
         with self.sessions() as session:
             based_on = active_version(session)
-            differ = Differ(session, base_version=based_on)
+            differ = Differ(session, base_version=based_on, pacer=pacer)
         self.timings["load_active"] = round(time.perf_counter() - started, 3)
+        feed = differ.feed
         try:
             for n, item in enumerate(records):
                 if isinstance(item, QuarantinedRow):
                     if quarantine is not None:
                         quarantine.add(item)
                 else:
-                    differ.feed(item)
+                    feed(item)
                 if n % 5000 == 0:
                     self.lease.keep_alive()
+                pacer.tick()
         except BaseException:
             differ.close()
             raise

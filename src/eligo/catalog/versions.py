@@ -48,6 +48,7 @@ __all__ = [
     "Change",
     "DiffCounts",
     "Differ",
+    "Pacer",
     "apply_spool",
     "cleanup_building",
     "diff_versions",
@@ -117,6 +118,29 @@ class DiffCounts:
         }
 
 
+class Pacer:
+    """Sleeps ``pause_seconds`` after every ``every`` rows (``catalog.batch_pause_seconds`` and
+    ``catalog.batch_size``): a sync that pauses leaves the cores to the request path part of the
+    time in every phase (fingerprint load, parse and diff, apply), at the cost of a longer run.
+    On a 2-core host even a nice 10 process busy all the time raises the lookup p99; busy half
+    the time it mostly does not (``docs/sync.md``, measured)."""
+
+    def __init__(self, every: int, pause_seconds: float) -> None:
+        self.every = max(1, every)
+        self.pause_seconds = pause_seconds
+        self.count = 0
+        self.pauses = 0
+
+    def tick(self) -> None:
+        if self.pause_seconds <= 0:
+            return
+        self.count += 1
+        if self.count >= self.every:
+            self.count = 0
+            self.pauses += 1
+            time.sleep(self.pause_seconds)
+
+
 def _rest_key(brand: str, category: str, source: str) -> int:
     # updated_at is left out on purpose: a row whose only change is the publisher's timestamp
     # is not rewritten (and reading 200k timestamps back costs more than the rest of the load).
@@ -130,8 +154,9 @@ class Differ:
     source, updated_at_iso | null]``; removals come last as ``[old_row_id]``.
     """
 
-    def __init__(self, session: Session, *, base_version: int) -> None:
+    def __init__(self, session: Session, *, base_version: int, pacer: Pacer | None = None) -> None:
         self.base_version = base_version
+        self.pacer = pacer if pacer is not None else Pacer(1, 0.0)
         self.counts = DiffCounts()
         # gtin (as int) -> (row id, status, hash(name), hash(other fields))
         self._active: dict[int, tuple[int, str, int, int]] = {}
@@ -155,8 +180,10 @@ class Differ:
         # A Core cursor over plain columns: no ORM row processing for 200k rows; the rest key
         # is _rest_key inlined (one call less per row).
         rows = session.connection().execution_options(yield_per=_READ_CHUNK).execute(stmt)
+        tick = self.pacer.tick
         for row_id, gtin, status, name, brand, category, source in rows:
             active[int(gtin)] = (row_id, status, hash(name), hash((brand, category, source)))
+            tick()
 
     def feed(self, record: FeedRecord) -> None:
         counts = self.counts
