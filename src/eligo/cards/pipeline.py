@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,11 @@ MIN_ANCHORS_FOR_CARD = 3
 UPSIDE_DOWN_MEAN_SCORE = 0.88
 # A re-read crop is scaled so its text is about this many pixels high.
 REREAD_TEXT_HEIGHT = 48
+# Below this mean OCR score the card may be blurred: deblur it and read it again.
+BLUR_SUSPECT_MEAN_SCORE = 0.95
+# Below this sharpness (intake's blur score, measured on the flat card) small labels fade
+# out of detection without lowering any score: deblur and read again.
+CARD_BLUR_MAX = 120.0
 
 
 @dataclass
@@ -109,6 +114,7 @@ class CardScanner:
         line_model: LineModel | None = None,
         use_line_model: bool = True,
         reread: bool = True,
+        deblur: bool = True,
     ) -> None:
         if threshold is None:
             from eligo.settings import get_settings
@@ -121,6 +127,7 @@ class CardScanner:
             line_model = load_line_model()
         self.extractor = Extractor(line_model)
         self.reread_enabled = reread
+        self.deblur_enabled = deblur
         self._load_lock = threading.Lock()
         self._loaded = False
 
@@ -177,6 +184,8 @@ class CardScanner:
                     if quality > 0.9 * len(turned_lines) > 0:
                         break
                 _, side, lines = best
+            if self.deblur_enabled and _blur_suspect(side.card, lines):
+                side, lines = self._read_deblurred(side, lines)
             if _upside_down_suspect(lines):
                 # Upside-down text reads as confident-looking gibberish at low scores.
                 turned = _turn_side(side, "180")
@@ -191,6 +200,17 @@ class CardScanner:
                 return {}, side
             side.not_a_card = False
         return self.fields_from_lines(side, lines), side
+
+    def _read_deblurred(self, side: Side, lines: list[OcrLine]) -> tuple[Side, list[OcrLine]]:
+        """Read the card again after deblurring it; keep the more confident reading."""
+        from eligo.cards.deblur import deblur, estimate_blur
+
+        estimate = estimate_blur(side.card)
+        sharp = deblur(side.card, estimate)
+        sharp_lines = self.ocr.read(sharp)
+        if _reading_quality(sharp_lines) <= _reading_quality(lines):
+            return side, lines
+        return replace(side, card=sharp), sharp_lines
 
     def fields_from_lines(self, side: Side, lines: list[OcrLine]) -> dict[str, Any]:
         """Label, validate and repair one side's OCR lines (split out for evaluation)."""
@@ -263,11 +283,25 @@ def _mostly_vertical(lines: list[OcrLine]) -> bool:
     return vertical > len(long_lines) / 2
 
 
-def _upside_down_suspect(lines: list[OcrLine]) -> bool:
+def _mean_score_below(lines: list[OcrLine], threshold: float) -> bool:
+    """The mean score of the longer lines is low (blurred, upside down...)."""
     long_lines = [ln for ln in lines if len(ln.text) >= 4]
     if len(long_lines) < 3:
         return False
-    return float(np.mean([ln.score for ln in long_lines])) < UPSIDE_DOWN_MEAN_SCORE
+    return float(np.mean([ln.score for ln in long_lines])) < threshold
+
+
+def _blur_suspect(card: np.ndarray, lines: list[OcrLine]) -> bool:
+    """Unsure text or a soft card: worth a deblurred second read."""
+    from eligo.cards.intake import measure_quality
+
+    if _mean_score_below(lines, BLUR_SUSPECT_MEAN_SCORE):
+        return True
+    return measure_quality(card)["blur"] < CARD_BLUR_MAX
+
+
+def _upside_down_suspect(lines: list[OcrLine]) -> bool:
+    return _mean_score_below(lines, UPSIDE_DOWN_MEAN_SCORE)
 
 
 def _reading_quality(lines: list[OcrLine]) -> float:
