@@ -521,7 +521,7 @@ def main() -> None:
         print(f"lookups idle ({len(seed):,}-product list): {summary(idle_a)}")
 
         control: dict[str, dict[str, float]] = {}
-        for duty in (1.0, 0.5, 0.25) if args.control_seconds > 0 else ():
+        for duty in (1.0, 0.5) if args.control_seconds > 0 else ():
             window = spin_window(api, key, gtins, args.control_seconds, args.sync_nice, duty)
             control[f"duty_{duty}"] = summary(window)
             after = summary(idle(api, key, gtins, args.idle_seconds))
