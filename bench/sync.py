@@ -11,7 +11,11 @@ Three separate processes, as in production: the reference feed (``eligo feed ser
 5. publishes a version with 1% of records changed, syncs it incrementally under the same load
    and checks that the sync's diff is exactly the feed's ``/changes``, then measures idle again;
    each sync's lookup p99 is compared with the pooled idle windows just before and after it,
-6. prints the figures and one ``BENCH {...}`` JSON line.
+6. prints the figures and one ``BENCH {...}`` JSON line: per sync also the lookup p50 / p99 in
+   each of its phases and the CPU seconds of the sync, the local PostgreSQL server and the API.
+
+``--control-seconds N`` adds control windows before the full sync: lookups while a process that
+only burns CPU (no database) runs at the sync's nice value, busy all and half of the time.
 
     .venv/bin/python bench/sync.py [--products 200000] [--database-url URL] [--keep]
 
