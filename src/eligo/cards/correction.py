@@ -376,6 +376,16 @@ NOT_NAME_WORDS = frozenset(
         "COVERAGE",
         "PHARMACY",
         "NETWORK",
+        "DEDUCTIBLE",
+        "COPAY",
+        "COPAYS",
+        "CLAIMS",
+        "PROVIDER",
+        "PAYER",
+        "ADMINISTRATORS",
+        "TPA",
+        "RX",
+        *(w for t in vocab.PLAN_TYPES for w in t.split()),
     }
 )
 
@@ -455,7 +465,22 @@ Reread = Callable[[Any], list[tuple[str, float, str]]]
 # Re-read a field's crop when its OCR score is below this.
 REREAD_BELOW = 0.9
 NAME_FIELDS = frozenset({"member_name", "subscriber_name"})
-GENERIC_ID_LABELS = frozenset({"ID", "ID #", "ID NO", "ID NUMBER", "IDENTIFICATION NUMBER"})
+GENERIC_ID_LABELS = frozenset(
+    {
+        "ID",
+        "ID #",
+        "ID NO",
+        "ID NUMBER",
+        "IDENTIFICATION",
+        "IDENTIFICATION #",
+        "IDENTIFICATION NO",
+        "IDENTIFICATION NUMBER",
+    }
+)
+# On a card the state Medicaid program itself issues, its member id is the Medicaid id.
+MEMBER_ID_LABELS = frozenset(
+    {"MEMBER ID", "MEMBER #", "MEMBER NO", "MEMBER NUMBER", "MEMBER ID NUMBER", "MEMBER ID #"}
+)
 PREFIX_ID = re.compile(r"^([A-Z]{3})(?=W?\d{6,})")
 
 
@@ -627,7 +652,9 @@ def _reread_field(
     before = current.value if current is not None else cand.text
     if value != before:
         prov.append(Correction("reread_" + src, str(before), str(value)).as_dict())
-    correct = 0.6 + 0.4 * agree
+    # Readings that disagree are evidence against the value: two of three agreeing puts a
+    # field below the default threshold (calibrated on training layouts, docs/cards.md).
+    correct = agree**2
     if current is not None:
         correct = min(current.correct, correct) if value == current.value else correct
     return FieldValue(key, value, cand.box, side, cand.ocr_score, cand.extract_score, correct, prov)
@@ -660,9 +687,12 @@ def _relabel(fields: dict[str, FieldValue], candidates: list[Any]) -> None:
         fields["member_name"] = fields.pop("subscriber_name")
     mid = fields.get("member_id")
     if mid is not None and "medicaid_id" not in fields:
-        generic = any(p.get("label") in GENERIC_ID_LABELS for p in mid.provenance)
-        medicaid = any("MEDICAID" in c.text.upper() for c in candidates) or any(
-            "MEDICAID" in str(f.value).upper() for f in fields.values() if f.key == "payer_name"
+        labels = {p.get("label") for p in mid.provenance}
+        payer = fields.get("payer_name")
+        state_program = payer is not None and "MEDICAID" in str(payer.value).upper()
+        medicaid = state_program or any("MEDICAID" in c.text.upper() for c in candidates)
+        generic = bool(labels & GENERIC_ID_LABELS) or (
+            state_program and bool(labels & MEMBER_ID_LABELS)
         )
         if generic and medicaid:
             mid.key = "medicaid_id"

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from eligo.cards import correction, vocab
-from eligo.cards.linemodel import LineModel, line_features
+from eligo.cards.linemodel import LineModel, is_name_like, line_features
 from eligo.cards.ocr import Box, OcrLine
 
 # Single-word anchors that are common English words: only anchors at the start of a line or
@@ -96,6 +96,8 @@ DATE_FIELDS = frozenset({"effective_date", "medicare_part_a_date", "medicare_par
 _MBI_LIKE = re.compile(
     r"(?<![A-Z0-9])([1-9][A-Z0-9]{3})[\s\-]?([A-Z0-9]{3})[\s\-]?([A-Z0-9]{4})(?![A-Z0-9])"
 )
+# The last line of a US address: state code and ZIP (+4) at the end.
+_ZIP_END = re.compile(r"\b[A-Z]{2}[\s,]*\d{5}(?:-\d{0,4})?\s*$")
 _ISSUER = re.compile(r"\(?\s*80840\s*\)?[\s\-]*((?:\d[\s\-]?){10})")
 _MONEY = r"(?:\$\s?[\dOSIl][\d,OSIl]*(?:\.\d{2})?|\d{1,3}\s?%)"
 _COPAY_PAIR = re.compile(
@@ -181,7 +183,11 @@ def find_anchors(text: str, line_idx: int) -> list[Anchor]:
         matched: tuple[str, str, str] | None = None
         for joined, key, label in labels:
             j = k + len(joined)
-            if j <= n and flat.startswith(joined, k) and (j == n or starts[j]):
+            if (
+                j <= n
+                and flat.startswith(joined, k)
+                and (j == n or starts[j] or _glued_id(folded, idx, j, label))
+            ):
                 matched = (joined, key, label)
                 break
         if matched is None:
@@ -201,6 +207,17 @@ def find_anchors(text: str, line_idx: int) -> list[Anchor]:
         else:
             k += 1
     return anchors
+
+
+def _glued_id(folded: str, idx: list[int], j: int, label: str) -> bool:
+    """OCR glued an all-caps label to an id ("RxGRPJXZX678549", "Payer IDDW088"): the label
+    may end inside a word when it is specific (not a bare weak word) and what follows up to
+    the next separator is an id with digits, so "IDENTIFICATION" still is no "ID"."""
+    if label in WEAK_LABELS or len(label.replace(" ", "")) < 3:
+        return False
+    token = re.match(r"[A-Za-z0-9]*", folded[idx[j] :])
+    rest = token.group(0) if token else ""
+    return len(rest) >= 3 and any(ch.isdigit() for ch in rest)
 
 
 # A blurred label read with a letter or two wrong ("Enverage Bale") still anchors its value.
@@ -249,6 +266,7 @@ class SideExtraction:
     used: set[int]  # lines consumed as labels or values
     label_lines: set[int]
     bare_label_keys: list[str | None]  # per line: the field of a label printed alone
+    label_keys: list[str | None]  # per line: the field of the label it opens with, if any
 
 
 # Below this line-model probability a free line is not given a field.
@@ -283,6 +301,9 @@ class Extractor:
         }
         bare_keys: list[str | None] = [
             anchors_by_line[i][-1].key if i in label_lines else None for i in range(len(lines))
+        ]
+        label_keys: list[str | None] = [
+            anchors_by_line[i][0].key if i in anchored else None for i in range(len(lines))
         ]
         used: set[int] = set()
         candidates: list[Candidate] = []
@@ -327,9 +348,11 @@ class Extractor:
         candidates.extend(self._format_fields(lines, used, candidates))
         if self.line_model is not None:
             candidates.extend(
-                self._free_lines(lines, width, height, side, used, bare_keys, candidates)
+                self._free_lines(
+                    lines, width, height, side, used, (bare_keys, label_keys), candidates
+                )
             )
-        return SideExtraction(lines, candidates, used, label_lines, bare_keys)
+        return SideExtraction(lines, candidates, used, label_lines, bare_keys, label_keys)
 
     def _free_lines(
         self,
@@ -338,7 +361,7 @@ class Extractor:
         height: float,
         side: str,
         used: set[int],
-        bare_keys: list[str | None],
+        keys: tuple[list[str | None], list[str | None]],
         found: list[Candidate],
     ) -> list[Candidate]:
         """Give unlabelled lines a field with the learned line classifier."""
@@ -346,7 +369,9 @@ class Extractor:
         free = [i for i in range(len(lines)) if i not in used]
         if not free:
             return []
-        feats = line_features(lines, width, height, is_back=side == "back", anchor_keys=bare_keys)
+        feats = line_features(
+            lines, width, height, is_back=side == "back", anchor_keys=keys[0], label_keys=keys[1]
+        )
         probs = self.line_model.predict(feats[free])
         classes = self.line_model.classes
         # A line that is exactly a known payer ("Medicare") printed large at the top of the
@@ -366,22 +391,27 @@ class Extractor:
                     probs[r] = 0.0
                     probs[r, c] = 0.97
                     break
+        _second_payer_is_member(probs, classes, [lines[i].text for i in free])
         have = {c.key for c in found}
         out: list[Candidate] = []
         for c, key in enumerate(classes):
             if key == "other" or key in have:
                 continue
             col = probs[:, c]
-            r = int(np.argmax(col))
-            p = float(col[r])
-            if p < LINE_MODEL_MIN_PROB or int(np.argmax(probs[r])) != c:
-                continue
-            i = free[r]
-            line = lines[i]
-            words = vocab.norm_label(line.text).split()
-            if key == "plan_type" and not any(w in vocab.PLAN_TYPES for w in words):
-                continue
-            out.append(Candidate(key, line.text, line.box, line.score, p, "line_model", (i,)))
+            # The two likeliest lines: when the validator rejects the first (a plan name
+            # is no person's name), the runner-up may still be the field.
+            rows = [r for r in np.argsort(-col)[:2] if int(np.argmax(probs[r])) == c]
+            for r in rows:
+                p = float(col[r])
+                if p < LINE_MODEL_MIN_PROB:
+                    continue
+                i = free[int(r)]
+                line = lines[i]
+                words = vocab.norm_label(line.text).split()
+                if key == "plan_type" and not any(w in vocab.PLAN_TYPES for w in words):
+                    continue
+                text = _strip_misread_label(line.text, key)
+                out.append(Candidate(key, text, line.box, line.score, p, "line_model", (i,)))
         return out
 
     def _linked_values(
@@ -489,6 +519,8 @@ class Extractor:
                 used.add(m)
                 right = lines[m].box
         for _ in range(3):
+            if cand.key == "claims_address" and _ZIP_END.search(texts[-1]):
+                break  # "City, ST 12345" closes an address
             nxt = None
             for m, other in enumerate(lines):
                 if m in line_ids or m in label_lines or m in used:
@@ -504,7 +536,8 @@ class Extractor:
             if correction.find_phones(other.text) or find_anchors(other.text, nxt):
                 break
             # Address lines are short or carry numbers; a sentence is fine print.
-            if len(other.text.split()) > 5 and not re.search(r"\d", other.text):
+            words = len(other.text.split())
+            if words > 5 and not (re.search(r"\d", other.text) and words <= 8):
                 break
             texts.append(other.text.strip())
             boxes.append(other.box)
@@ -594,7 +627,7 @@ class Extractor:
         }
         joined: dict[int, tuple[str, Box, float, tuple[int, ...]]] = {}
         for i, line in enumerate(lines):
-            if i in taken or i in amount_only or not _is_benefit(texts[i].strip(" :-")):
+            if i in taken or i in amount_only or _benefit_text(texts[i].strip(" :-")) is None:
                 continue
             right = [
                 k
@@ -619,8 +652,8 @@ class Extractor:
             text, box, score, ids = joined.get(i, (texts[i], line.box, line.score, (i,)))
             proxy = OcrLine(text, box, score)
             for m in _COPAY_PAIR.finditer(text):
-                benefit = m.group(1).strip(" :-=/")
-                if not benefit or not _is_benefit(benefit):
+                benefit = _benefit_text(m.group(1).strip(" :-=/"))
+                if benefit is None:
                     continue
                 amount = re.sub(r"\s+", "", m.group(2))
                 sub = _sub_box(proxy, m.start(1), m.end(2)) if len(ids) == 1 else box
@@ -657,6 +690,51 @@ class Extractor:
         )
 
 
+def _strip_misread_label(text: str, key: str) -> str:
+    """Drop a blurred label the anchors missed from a free line's value: "Emplover Orchard
+    Valley Farms", "Pian Spenser: Northwind Logistics" (the line model still knew the field)."""
+    head, colon, tail = text.partition(":")
+    # (label part, value part, similarity needed): a colon is evidence of a label itself.
+    options = [(head, tail, 0.7)] if colon and len(head.split()) <= 3 else []
+    words = text.split()
+    options += [
+        (" ".join(words[:n]), " ".join(words[n:]), FUZZY_LABEL_MIN_RATIO)
+        for n in (1, 2)
+        if len(words) > n + 1
+    ]
+    labels = vocab.label_strings_sorted()
+    for label_text, rest, need in options:
+        flat = "".join(ch for ch in _fold(label_text).upper() if ch.isalpha())
+        if len(flat) < 5 or not rest.strip() or any(flat == j for j, _, _ in labels):
+            continue  # a real word that is some other field's label ("Employee") is text
+        for joined, label_key, _ in labels:
+            if (
+                label_key == key
+                and len(joined) >= 5
+                and difflib.SequenceMatcher(None, flat, joined).ratio() >= need
+            ):
+                return rest.strip(" :")
+    return text
+
+
+def _second_payer_is_member(probs: np.ndarray, classes: tuple[str, ...], texts: list[str]) -> None:
+    """A card names one payer: a runner-up "payer" line shaped like a person's name is the
+    member printed without a label (in place, on the probability rows)."""
+    if "payer_name" not in classes or "member_name" not in classes or len(texts) < 2:
+        return
+    p, m = classes.index("payer_name"), classes.index("member_name")
+    payers = [r for r in range(len(texts)) if int(np.argmax(probs[r])) == p]
+    if len(payers) < 2:
+        return
+    shaped = [r for r in payers if is_name_like(texts[r])]
+    # The payer is the likeliest line that is not a person's name, if there is one.
+    rest = [r for r in payers if r not in shaped] or payers
+    top = max(rest, key=lambda r: float(probs[r, p]))
+    for r in shaped:
+        if r != top:
+            probs[r, m], probs[r, p] = probs[r, p], probs[r, m]
+
+
 RX_KEYS = frozenset({"rx_bin", "rx_pcn", "rx_id", "rx_plan"})
 
 
@@ -681,7 +759,9 @@ def _rx_context(
                     )
                     >= 2
                 )
-                if same_line_rx or stacked:
+                # BIN, PCN and Group printed along one row: the row is the pharmacy block.
+                in_rx_row = sum(_v_overlap(rb, box) >= 0.5 for rb in rx) >= 2
+                if same_line_rx or stacked or in_rx_row:
                     a = replace(a, key="rx_group")
             fixed.append(a)
         out.append(fixed)
@@ -696,6 +776,16 @@ def _known_payer(text: str) -> bool:
 def _value_after(text: str, end: int) -> str:
     value = text[end:].strip(" :#.-")
     return value if re.search(r"[A-Za-z0-9]", value) else ""
+
+
+def _benefit_text(text: str) -> str | None:
+    """The benefit name as printed, or None; OCR glues Title Case words ("UrgentCare")."""
+    if not text:
+        return None
+    if _is_benefit(text):
+        return text
+    split = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    return split if split != text and _is_benefit(split) else None
 
 
 def _is_benefit(text: str) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -93,6 +93,18 @@ _COMPANY_WORDS = frozenset(
         "FARMS",
         "ENERGY",
         "LOGISTICS",
+        "ASSOCIATES",
+        "COOPERATIVE",
+        "INDUSTRIES",
+        "HOLDINGS",
+        "ENTERPRISES",
+        "SYSTEMS",
+        "UNIFIED",
+        "TOWN",
+        "DEPARTMENT",
+        "FOODS",
+        "MILLS",
+        "HOTELS",
     ]
 )
 _PLAN_WORDS = frozenset(
@@ -116,6 +128,10 @@ _PLAN_WORDS = frozenset(
         "VALUE",
     ]
 )
+# Words of organisation names that are no person's name ("Crossroads TPA").
+_ORG_WORDS = frozenset(
+    ["TPA", "TRUST", "ADMINISTRATION", "PARTNERS", "ALLIANCE", "NETWORK", "FUND", "ASSOCIATION"]
+)
 _PLAN_TYPE_WORDS = frozenset(w for t in vocab.PLAN_TYPES for w in t.split())
 _WEB = re.compile(r"(?i)www\.|\.(com|org|net|gov)\b|@")
 
@@ -131,6 +147,14 @@ _CONTEXT_KEYS: tuple[str, ...] = (
 )
 
 
+# Keys of labelled lines that tell what an unlabelled line just above them is: a PBM name
+# heads the BIN/PCN block, an employer or plan name heads the member's id block.
+_RX_KEYS = frozenset({"rx_bin", "rx_pcn", "rx_group", "rx_id", "rx_plan"})
+_ID_BLOCK_KEYS = frozenset(
+    {"member_name", "member_id", "group_number", "medicaid_id", "subscriber_name"}
+)
+
+
 def _words(text: str) -> list[str]:
     return vocab.norm_label(text).split()
 
@@ -142,8 +166,10 @@ def line_features(
     *,
     is_back: bool,
     anchor_keys: Sequence[str | None],
+    label_keys: Sequence[str | None] | None = None,
 ) -> np.ndarray:
-    """One feature row per line. ``anchor_keys[i]`` is the field of a bare label on line i."""
+    """One feature row per line. ``anchor_keys[i]`` is the field of a bare label on line i,
+    ``label_keys[i]`` the field of any label line i opens with (bare or with its value)."""
     n = len(lines)
     if n == 0:
         return np.zeros((0, len(feature_names())), dtype=np.float32)
@@ -155,9 +181,12 @@ def line_features(
     order_y = np.argsort([ln.box[1] for ln in lines])
     y_rank = np.empty(n)
     y_rank[order_y] = np.arange(n)
+    keys = list(label_keys) if label_keys is not None else list(anchor_keys)
     rows = []
     for i, ln in enumerate(lines):
         x0, y0, x1, y1 = ln.box
+        rx_below = _block_below(lines, i, keys, _RX_KEYS, med_h)
+        ids_below = _block_below(lines, i, keys, _ID_BLOCK_KEYS, med_h)
         text = ln.text
         words = _words(text)
         wset = set(words)
@@ -166,11 +195,7 @@ def line_features(
         chars = len(text) or 1
         above = _context_above(lines, i, anchor_keys, med_h)
         titled = sum(1 for w in text.split() if w[:1].isupper()) / max(1, len(text.split()))
-        name_like = (
-            2 <= len(words) <= 4
-            and all(re.fullmatch(r"[A-Za-z.,'\-]+", w) for w in text.split())
-            and not (wset & (_PAYER_WORDS | _COMPANY_WORDS | _RX_WORDS | _PLAN_WORDS))
-        )
+        name_like = is_name_like(text)
         rows.append(
             [
                 x0 / width,
@@ -199,6 +224,10 @@ def line_features(
                 float(bool(_WEB.search(text))),
                 float(bool(wset & _PAYER_WORDS)),
                 float(bool(wset & _RX_WORDS) or text.upper().rstrip().endswith("RX")),
+                float(any(w.startswith("RX") or "SCRIPT" in w for w in words)),
+                rx_below,
+                ids_below,
+                float(keys[i] is not None),
                 float(bool(wset & _COMPANY_WORDS)),
                 float(bool(wset & _PLAN_WORDS)),
                 float(bool(wset & _PLAN_TYPE_WORDS)),
@@ -209,6 +238,19 @@ def line_features(
             ]
         )
     return np.asarray(rows, dtype=np.float32)
+
+
+def is_name_like(text: str) -> bool:
+    """Shaped like a person's name: 2-4 words of letters, no payer, company or plan word."""
+    words = _words(text)
+    return (
+        2 <= len(words) <= 4
+        and all(re.fullmatch(r"[A-Za-z.,'\-]+", w) for w in text.split())
+        and not (
+            set(words) & (_PAYER_WORDS | _COMPANY_WORDS | _RX_WORDS | _PLAN_WORDS | _ORG_WORDS)
+        )
+        and not any(w in vocab.PLAN_TYPES for w in words)
+    )
 
 
 def feature_names() -> list[str]:
@@ -239,6 +281,10 @@ def feature_names() -> list[str]:
         "is_web",
         "payer_word",
         "rx_word",
+        "rx_part",
+        "rx_block_below",
+        "id_block_below",
+        "is_label_line",
         "company_word",
         "plan_word",
         "plan_type_word",
@@ -247,6 +293,28 @@ def feature_names() -> list[str]:
         "ocr_score",
         *[f"below_label_{k}" for k in _CONTEXT_KEYS],
     ]
+
+
+def _block_below(
+    lines: Sequence[OcrLine],
+    i: int,
+    keys: Sequence[str | None],
+    block: frozenset[str],
+    med_h: float,
+) -> float:
+    """Label lines of ``block`` starting within three line heights below line i, left-aligned
+    with it or under it (0, 1 or 2+): the heading of a block, whatever the layout."""
+    me = lines[i].box
+    count = 0
+    for k, key in enumerate(keys):
+        if key not in block or k == i:
+            continue
+        b = lines[k].box
+        gap = b[1] - me[3]
+        aligned = abs(b[0] - me[0]) < 2.5 * med_h or (min(me[2], b[2]) - max(me[0], b[0])) > 0
+        if -0.3 * med_h <= gap <= 3.0 * med_h and aligned:
+            count += 1
+    return float(min(count, 2))
 
 
 def _context_above(
@@ -328,9 +396,15 @@ def _label_line(box: Box, texts: Iterable[Any]) -> str:
 
 
 def build_rows(
-    layouts: Sequence[str], seeds: Sequence[int], degradations: Sequence[str]
+    layouts: Sequence[str],
+    seeds: Sequence[int],
+    degradations: Sequence[str],
+    read: Callable[[np.ndarray], list[OcrLine]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """OCR synthetic cards (rectified with their true homography) into feature rows."""
+    """OCR synthetic cards (rectified with their true homography) into feature rows.
+
+    ``read`` replaces the OCR call (a cached reader when iterating on features).
+    """
     import cv2
 
     from eligo.cards.extraction import Extractor
@@ -353,7 +427,7 @@ def build_rows(
                     assert img is not None
                     hmat = np.linalg.inv(np.asarray(side.homography))
                     flat = cv2.warpPerspective(img, hmat, (CARD_W, CARD_H))
-                    lines = engine.read(flat)
+                    lines = (read or engine.read)(flat)
                     se = extractor.extract(lines, CARD_W, CARD_H)
                     feats = line_features(
                         se.lines,
@@ -361,6 +435,7 @@ def build_rows(
                         CARD_H,
                         is_back=side_name == "back",
                         anchor_keys=se.bare_label_keys,
+                        label_keys=se.label_keys,
                     )
                     for i, ln in enumerate(se.lines):
                         if i in se.used:

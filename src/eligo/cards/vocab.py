@@ -50,6 +50,10 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "POLICY NUMBER",
         "CERTIFICATE #",
         "CERT #",
+        "PLAN MEMBER #",
+        "PLAN MEMBER ID",
+        "MEMBER ID #",
+        "ID CARD #",
     ),
     "member_name": (
         "MEMBER",
@@ -71,6 +75,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "MEMBER NAME NOMBRE",
         "EMPLOYEE",
         "EMPLOYEE NAME",
+        "PARTICIPANT",
+        "PARTICIPANT NAME",
     ),
     "subscriber_name": (
         "SUBSCRIBER",
@@ -146,6 +152,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "ISSUED",
         "DATE ISSUED",
         "CARD ISSUED",
+        "ELIGIBILITY DATE",
+        "ELIGIBLE SINCE",
     ),
     "copays": (
         "COPAY",
@@ -243,6 +251,10 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "CLIENT ID",
         "CIN",
         "BENEFICIARY ID",
+        "STATE MEDICAID ID",
+        "STATE ID",
+        "CIN #",
+        "MEDICAID ID #",
     ),
 }
 

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eligo.cards import correction
+from eligo.cards.extraction import Candidate
 
 # --- RxBIN ---------------------------------------------------------------------------------
 
@@ -204,3 +205,29 @@ def test_issuer_and_amount() -> None:
     amount = correction.normalize_amount("$1,5OO")
     assert amount is not None
     assert amount.value == "$1,500"
+
+
+def _id_candidate(text: str, ocr: float) -> Candidate:
+    return Candidate(
+        "member_id", text, (0, 0, 100, 20), ocr, 0.95, "label_inline", (0,), label="MEMBER ID"
+    )
+
+
+def test_a_disagreeing_reread_puts_the_field_below_the_threshold() -> None:
+    cand = _id_candidate("W1234S678", 0.8)
+    split = correction.finalize_side(
+        [cand], "front", lambda c: [("W12345678", 0.9, "a"), ("W12345679", 0.9, "b")]
+    )
+    assert split["member_id"].score < 0.5
+    agreed = correction.finalize_side(
+        [_id_candidate("W12345678", 0.8)],
+        "front",
+        lambda c: [("W12345678", 0.9, "a"), ("W12345678", 0.9, "b")],
+    )
+    assert agreed["member_id"].value == "W12345678"
+    assert agreed["member_id"].correct == 1.0
+
+
+@pytest.mark.parametrize("text", ["HMO Deductible", "PPO Plan", "Claims Dept"])
+def test_plan_and_benefit_words_are_no_name(text: str) -> None:
+    assert correction.normalize_name(text) is None

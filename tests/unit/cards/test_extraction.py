@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from eligo.cards import correction
-from eligo.cards.extraction import Extractor, find_anchors
+from eligo.cards.extraction import Candidate, Extractor, _strip_misread_label, find_anchors
 from eligo.cards.linemodel import CLASSES, feature_names, line_features, load_line_model
 from eligo.cards.ocr import OcrLine
 
@@ -36,6 +36,8 @@ def fields_of(lines: list[OcrLine], side: str = "front") -> dict[str, Any]:
             "MEDICARE NUMBER NUMERO DE MEDICARE",
         ),
         ("RxBIN:610014", "rx_bin", "RXBIN"),
+        ("RxGRPJXZX678549", "rx_group", "RXGRP"),
+        ("Electronic Payer IDDW088", "payer_id", "ELECTRONIC PAYER ID"),
     ],
 )
 def test_anchors_survive_glued_ocr_text(text: str, key: str, label: str) -> None:
@@ -46,7 +48,14 @@ def test_anchors_survive_glued_ocr_text(text: str, key: str, label: str) -> None
 
 
 @pytest.mark.parametrize(
-    "text", ["Boise, ID 83707", "PO Box 1234 Plan Services", "Pharmacy benefits"]
+    "text",
+    [
+        "Boise, ID 83707",
+        "PO Box 1234 Plan Services",
+        "Pharmacy benefits",
+        "Member IDENTITY 42",
+        "BINGHAMTON 13901",
+    ],
 )
 def test_weak_labels_inside_text_are_not_anchors(text: str) -> None:
     keys = [a.key for a in find_anchors(text, 0) if a.start > 0]
@@ -191,3 +200,58 @@ def test_line_features_shape_and_shipped_model() -> None:
     assert probs.sum(axis=1) == pytest.approx([1.0, 1.0, 1.0], abs=1e-6)
     assert CLASSES[int(probs[0].argmax())] == "payer_name"
     assert CLASSES[int(probs[2].argmax())] == "plan_type"
+
+
+def test_an_address_ends_at_its_zip_line() -> None:
+    lines = [
+        L("Send Claims To:", 610, 96),
+        L("PO Box 57368", 610, 124),
+        L("Charlotte, NC 28272", 610, 152),
+        L("Claims administered by Crossroads TPA", 610, 180),
+        L("In an emergency, go to the nearest emergency room or call 911.", 40, 400),
+    ]
+    got = fields_of(lines, "back")
+    assert got["claims_address"] == "PO Box 57368, Charlotte, NC 28272"
+
+
+def test_glued_payer_id_label_is_not_an_address_line() -> None:
+    lines = [
+        L("Medical Claims:", 38, 157),
+        L("PO Box 48955", 38, 185),
+        L("Kansas City, MO 64121-3046", 38, 213),
+        L("Payor IDR938", 38, 241),
+    ]
+    got = fields_of(lines, "back")
+    assert got["claims_address"] == "PO Box 48955, Kansas City, MO 64121-3046"
+    assert got["payer_id"] == "R938"
+
+
+def test_member_id_on_a_state_medicaid_card_is_the_medicaid_id() -> None:
+    front = [L("Member ID: 712065636695", 30, 200)]
+    ext = Extractor(line_model=None).extract(front, 1012, 638)
+    payer = Candidate(
+        "payer_name", "Ohio Medicaid", (30, 40, 300, 80), 0.99, 0.95, "line_model", (9,)
+    )
+    got = correction.finalize_side([*ext.candidates, payer], "front")
+    assert got["medicaid_id"].value == "712065636695"
+    assert "member_id" not in got
+
+
+def test_member_id_on_a_managed_care_card_stays_the_member_id() -> None:
+    front = [L("Member ID: T383999010", 30, 200), L("A Medicaid Managed Care Plan", 30, 100)]
+    got = fields_of(front)
+    assert got["member_id"] == "T383999010"
+    assert "medicaid_id" not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Emplover Orchard Valley Farms", "Orchard Valley Farms"),
+        ("Pian Spenser: Northwind Logistics", "Northwind Logistics"),
+        ("Employee Health Plan", "Employee Health Plan"),
+        ("Acme Manufacturing Co", "Acme Manufacturing Co"),
+    ],
+)
+def test_a_blurred_label_is_cut_from_a_free_line(text: str, want: str) -> None:
+    assert _strip_misread_label(text, "employer") == want
