@@ -167,19 +167,40 @@ class RapidOcrEngine:
         scores = getattr(out, "scores", None)
         if boxes is None or txts is None or scores is None:
             return []
-        lines: list[OcrLine] = []
-        for quad, text, score in zip(boxes, txts, scores, strict=True):
-            pts = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
-            box = (
-                float(pts[:, 0].min()),
-                float(pts[:, 1].min()),
-                float(pts[:, 0].max()),
-                float(pts[:, 1].max()),
-            )
-            text = clean_text(str(text))
-            if text:
-                lines.append(OcrLine(text=text, box=box, score=float(score)))
-        return lines
+        return _lines(boxes, txts, scores)
+
+    def detect(self, image: np.ndarray) -> list[np.ndarray]:
+        """Text line quads (4 x 2, input-image pixels) without recognising them."""
+        with self._lock:
+            engine = self._load_locked()
+            out = engine(image, use_det=True, use_cls=False, use_rec=False)
+        boxes = getattr(out, "boxes", None)
+        if boxes is None:
+            return []
+        return [np.asarray(q, dtype=np.float32).reshape(4, 2) for q in boxes]
+
+    def recognize(self, image: np.ndarray, quads: list[np.ndarray]) -> list[OcrLine | None]:
+        """Recognise the given line quads of ``image`` in one batch (no detection).
+
+        One entry per quad, ``None`` where nothing readable was found.
+        """
+        if not quads:
+            return []
+        from rapidocr.main import RapidOCRError
+        from rapidocr.utils.process_img import get_rotate_crop_image
+
+        crops = [get_rotate_crop_image(image, q.astype(np.float32).copy()) for q in quads]
+        with self._lock:
+            engine = self._load_locked()
+            try:
+                out = engine.recognize_txt(crops)
+            except RapidOCRError:
+                return [None] * len(quads)
+        results: list[OcrLine | None] = []
+        for quad, text, score in zip(quads, out.txts, out.scores, strict=True):
+            found = _lines([quad], [text], [score]) if score >= self.min_text_score else []
+            results.append(found[0] if found else None)
+        return results
 
     def read_line(self, crop: np.ndarray) -> tuple[str, float]:
         if crop.size == 0:
@@ -192,6 +213,23 @@ class RapidOcrEngine:
         if not txts:
             return "", 0.0
         return clean_text(str(txts[0])), float(scores[0]) if scores else 0.0
+
+
+def _lines(quads: Any, txts: Any, scores: Any) -> list[OcrLine]:
+    """rapidocr quads, texts and scores as OcrLines with axis-aligned boxes."""
+    lines: list[OcrLine] = []
+    for quad, text, score in zip(quads, txts, scores, strict=True):
+        pts = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
+        box = (
+            float(pts[:, 0].min()),
+            float(pts[:, 1].min()),
+            float(pts[:, 0].max()),
+            float(pts[:, 1].max()),
+        )
+        text = clean_text(str(text))
+        if text:
+            lines.append(OcrLine(text=text, box=box, score=float(score)))
+    return lines
 
 
 _warn_lock = threading.Lock()

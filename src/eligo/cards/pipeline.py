@@ -43,6 +43,11 @@ BLUR_SUSPECT_MEAN_SCORE = 0.95
 # Below this sharpness (intake's blur score, measured on the flat card) small labels fade
 # out of detection without lowering any score: deblur and read again.
 CARD_BLUR_MAX = 120.0
+# In the deblurred second read, lines the first read was this sure of are not recognised
+# again (a box overlapping theirs this much is the same line).
+SURE_LINE_SCORE = 0.97
+SAME_LINE_IOU = 0.6
+SAME_ROW_PX = 10.0
 
 
 @dataclass
@@ -203,14 +208,38 @@ class CardScanner:
 
     def _read_deblurred(self, side: Side, lines: list[OcrLine]) -> tuple[Side, list[OcrLine]]:
         """Read the card again after deblurring it; keep the more confident reading."""
-        from eligo.cards.deblur import deblur, estimate_blur
+        from eligo.cards.deblur import deblur
 
-        estimate = estimate_blur(side.card)
-        sharp = deblur(side.card, estimate)
-        sharp_lines = self.ocr.read(sharp)
+        sharp = deblur(side.card)
+        sharp_lines = self._reread_unsure(sharp, lines)
         if _reading_quality(sharp_lines) <= _reading_quality(lines):
             return side, lines
         return replace(side, card=sharp), sharp_lines
+
+    def _reread_unsure(self, sharp: np.ndarray, lines: list[OcrLine]) -> list[OcrLine]:
+        """Detect lines on the deblurred card; recognise only those the first read was
+        unsure of or missed (recognition is most of the cost), keep the sure ones."""
+        sure = [ln for ln in lines if ln.score >= SURE_LINE_SCORE]
+        slots: list[OcrLine | None] = []
+        todo: list[np.ndarray] = []
+        for quad in self.ocr.detect(sharp):
+            box = (
+                float(quad[:, 0].min()),
+                float(quad[:, 1].min()),
+                float(quad[:, 0].max()),
+                float(quad[:, 1].max()),
+            )
+            match = max(sure, key=lambda ln: _iou(ln.box, box), default=None)
+            if match is not None and _iou(match.box, box) >= SAME_LINE_IOU:
+                sure.remove(match)
+                slots.append(match)
+            else:
+                slots.append(None)
+                todo.append(quad)
+        readings = iter(self.ocr.recognize(sharp, todo))
+        merged = [ln if ln is not None else next(readings) for ln in slots]
+        # Sure lines the second detection did not find stay: they were read well once.
+        return _reading_order([ln for ln in merged if ln is not None] + sure)
 
     def fields_from_lines(self, side: Side, lines: list[OcrLine]) -> dict[str, Any]:
         """Label, validate and repair one side's OCR lines (split out for evaluation)."""
@@ -289,6 +318,27 @@ def _mean_score_below(lines: list[OcrLine], threshold: float) -> bool:
     if len(long_lines) < 3:
         return False
     return float(np.mean([ln.score for ln in long_lines])) < threshold
+
+
+def _iou(a: Box, b: Box) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _reading_order(lines: list[OcrLine]) -> list[OcrLine]:
+    """Top to bottom, left to right within a row (rapidocr's own order)."""
+    ordered = sorted(lines, key=lambda ln: (ln.box[1], ln.box[0]))
+    for i in range(len(ordered) - 1):
+        for j in range(i, -1, -1):
+            a, b = ordered[j], ordered[j + 1]
+            if abs(b.box[1] - a.box[1]) < SAME_ROW_PX and b.box[0] < a.box[0]:
+                ordered[j], ordered[j + 1] = b, a
+            else:
+                break
+    return ordered
 
 
 def _blur_suspect(card: np.ndarray, lines: list[OcrLine]) -> bool:
