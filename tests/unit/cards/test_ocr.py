@@ -113,3 +113,20 @@ def test_tesseract_reads_a_clean_crop(
     text, score = TesseractEngine().read_line(image[y0 - 4 : y1 + 4, x0 - 4 : x1 + 4])
     assert truth["member_id"] in text.replace(" ", "")
     assert score > 0.3
+
+
+def test_detect_then_recognize_matches_a_full_read(
+    engine: RapidOcrEngine,
+    flat_card: tuple[np.ndarray, dict[str, Any]],
+    card_lines: list[OcrLine],
+) -> None:
+    image, _ = flat_card
+    quads = engine.detect(image)
+    assert all(q.shape == (4, 2) for q in quads)
+    lines = engine.recognize(image, quads)
+    assert len(lines) == len(quads)
+    texts = {ln.text for ln in lines if ln is not None}
+    # Same boxes, same recogniser: nearly every line of the full read comes back as is.
+    same = sum(ln.text in texts for ln in card_lines)
+    assert same >= 0.9 * len(card_lines)
+    assert engine.recognize(image, []) == []
