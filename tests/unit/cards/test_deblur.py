@@ -63,7 +63,8 @@ def test_wiener_with_the_right_kernel_brings_the_card_closer_to_the_original(
     kernel = motion_kernel(13.0, 30.0)
     blurred = _blurred(flat_grey, kernel)
     restored = wiener(blurred, kernel)
-    assert restored.shape == flat_grey.shape and restored.dtype == np.uint8
+    assert restored.shape == flat_grey.shape
+    assert restored.dtype == np.uint8
 
     def err(img: np.ndarray) -> float:
         return float(np.abs(img.astype(np.float32) - flat_grey.astype(np.float32)).mean())
@@ -74,4 +75,5 @@ def test_wiener_with_the_right_kernel_brings_the_card_closer_to_the_original(
 def test_deblur_keeps_size_and_returns_three_channels(flat_grey: np.ndarray) -> None:
     bgr = cv2.cvtColor(_blurred(flat_grey, gaussian_kernel(2.0)), cv2.COLOR_GRAY2BGR)
     out = deblur(bgr)
-    assert out.shape == bgr.shape and out.dtype == np.uint8
+    assert out.shape == bgr.shape
+    assert out.dtype == np.uint8
