@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "per_stage": {
             stage: {
+                "n": len(v),  # sides that ran the stage (deblur: only blurred ones)
                 "p50_ms": round(_pct(v, 0.5), 1),
                 "p95_ms": round(_pct(v, 0.95), 1),
                 "mean_ms": round(statistics.fmean(v), 1),
@@ -108,7 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         p50, p95 = stats["p50_ms"], stats["p95_ms"]
         print(f"{name:5s} n={stats['n']:3d} p50={p50:7.1f} ms p95={p95:7.1f} ms")
     for stage, stats in result["per_stage"].items():
-        print(f"  {stage:8s} p50={stats['p50_ms']:7.1f} ms p95={stats['p95_ms']:7.1f} ms")
+        print(
+            f"  {stage:8s} n={stats['n']:3d} p50={stats['p50_ms']:7.1f} ms "
+            f"p95={stats['p95_ms']:7.1f} ms"
+        )
     print(
         f"CPU per side p50={result['side_cpu_p50_s']:.2f} s p95={result['side_cpu_p95_s']:.2f} s; "
         f"peak RSS {result['peak_rss_mb']:.0f} MB; start-up {startup_s:.1f} s; "

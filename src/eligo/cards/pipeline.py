@@ -190,7 +190,9 @@ class CardScanner:
                         break
                 _, side, lines = best
             if self.deblur_enabled and _blur_suspect(side.card, lines):
-                side, lines = self._read_deblurred(side, lines)
+                # Timed on its own as well (inside "ocr"): only blurred sides pay it.
+                with _timed(side.timings, "deblur"):
+                    side, lines = self._read_deblurred(side, lines)
             if _upside_down_suspect(lines):
                 # Upside-down text reads as confident-looking gibberish at low scores.
                 turned = _turn_side(side, "180")
