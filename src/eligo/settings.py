@@ -53,7 +53,8 @@ class CatalogSettings(BaseModel):
     max_bad_share: float = 0.05
     max_removed_share: float = 0.20
     batch_size: int = 5000
-    # Pause between apply batches: leaves the database and the CPU to the request path.
+    # Pause after every batch of every phase (fingerprint load, parse/diff, apply): leaves the
+    # CPU and the database to the request path, at the cost of a longer sync (docs/sync.md).
     batch_pause_seconds: float = 0.0
     # Sync lease: a holder that stops renewing (crash, SIGKILL) loses it after this long.
     lease_seconds: int = 60
