@@ -137,6 +137,33 @@ class Draft:
         self.set(key, printed if truth is None else truth)
         return union([lb, vb])
 
+    def claims_address(
+        self, cv: Canvas, st: Style, rng: random.Random, x: float, y: float, vsize: int
+    ) -> float:
+        """Draw a claims-address label with the address lines below it; returns their bottom."""
+        lines, truth = vals.claims_address(rng)
+        lb = cv.text(
+            (x, y),
+            label(rng, "claims_address"),
+            st.lfont(),
+            st.label_color,
+            key="claims_address",
+            role="label",
+        )
+        bottom = lb[3] + 6
+        for line in lines:
+            box = cv.text(
+                (x, bottom),
+                line,
+                st.vfont(vsize, False),
+                st.value_color,
+                key="claims_address",
+                role="value",
+            )
+            bottom = box[3] + 5
+        self.set("claims_address", truth)
+        return bottom
+
 
 # Label vocabularies: each layout picks from these (or its own) so labels vary.
 LABELS: dict[str, tuple[str, ...]] = {
@@ -254,29 +281,7 @@ def draw_back(
         y = box[3] + 14
     x2, y2 = (610.0, 96.0) if cols else (40.0, y + 6)
     if address:
-        lines, truth = vals.claims_address(rng)
-        lb = d.text(
-            cv,
-            (x2, y2),
-            label(rng, "claims_address"),
-            st.lfont(),
-            st.label_color,
-            key="claims_address",
-            role="label",
-        )
-        yy = lb[3] + 6
-        for line in lines:
-            b = d.text(
-                cv,
-                (x2, yy),
-                line,
-                st.vfont(24, False),
-                st.value_color,
-                key="claims_address",
-                role="value",
-            )
-            yy = b[3] + 5
-        d.set("claims_address", truth)
+        yy = d.claims_address(cv, st, rng, x2, y2, 24)
         y2 = yy + 14
     if payer_id:
         pid = d.truth.get("payer_id") or vals.payer_id(rng)

@@ -779,29 +779,7 @@ def _back_below(d: Draft, st: Style, payer: str, color: tuple[int, int, int]) ->
             vals.canonical_phone(num),
         )
         y = box[3] + 12
-    lines, truth = vals.claims_address(rng)
-    lb = d.text(
-        bk,
-        (40, y + 8),
-        label(rng, "claims_address"),
-        st.lfont(),
-        st.label_color,
-        key="claims_address",
-        role="label",
-    )
-    yy = lb[3] + 6
-    for line in lines:
-        b = d.text(
-            bk,
-            (40, yy),
-            line,
-            st.vfont(23, False),
-            st.value_color,
-            key="claims_address",
-            role="value",
-        )
-        yy = b[3] + 5
-    d.set("claims_address", truth)
+    yy = d.claims_address(bk, st, rng, 40, y + 8, 23)
     d.pair(bk, st, 560, y + 8, label(rng, "payer_id"), vals.payer_id(rng), "payer_id")
     d.text(bk, (40, min(yy + 20, 600)), f"Claims administered by {payer}", st.lfont(18), color)
 

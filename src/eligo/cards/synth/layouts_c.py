@@ -254,29 +254,7 @@ def sponsor_tpa(rng: random.Random) -> Draft:
         "phone_customer_service",
         vals.canonical_phone(num),
     )
-    lines, truth = vals.claims_address(rng)
-    lb = d.text(
-        back,
-        (560, 40),
-        label(rng, "claims_address"),
-        st.lfont(),
-        st.label_color,
-        key="claims_address",
-        role="label",
-    )
-    yy = lb[3] + 6
-    for line in lines:
-        b = d.text(
-            back,
-            (560, yy),
-            line,
-            st.vfont(22, False),
-            st.value_color,
-            key="claims_address",
-            role="value",
-        )
-        yy = b[3] + 5
-    d.set("claims_address", truth)
+    yy = d.claims_address(back, st, rng, 560, 40, 22)
     d.pair(back, st, 560, yy + 14, label(rng, "payer_id"), vals.payer_id(rng), "payer_id")
     d.text(back, (40, CARD_H - 60), "Administered by " + admin, st.lfont(18), (90, 90, 90))
     return d
