@@ -30,6 +30,9 @@ class ApiSettings(BaseModel):
     # Merchant catalog uploads (POST /v1/catalog/items) stream up to 1M rows.
     max_import_bytes: int = 200 * 1024 * 1024
     cors_origins: list[str] = Field(default_factory=list)
+    # How long a process may answer a key from memory (security/auth_cache.py): a key revoked
+    # through another process stops working within this time. 0 checks every request.
+    auth_cache_seconds: float = Field(default=2.0, ge=0.0, le=60.0)
     # Migrate on start: convenient in dev, an explicit `eligo db upgrade` step in prod.
     migrate_on_start: bool = True
 

@@ -1,12 +1,23 @@
-"""API keys: 401 without or with a bad key, 403 on a role too low, revocation at once."""
+"""API keys: 401 without or with a bad key, 403 on a role too low, revocation at once (and
+within the auth-cache time when another process revokes)."""
 
 from __future__ import annotations
+
+import time
 
 import httpx
 import pytest
 
+from eligo.db.session import Database
+from eligo.security import service
 from eligo.security.roles import Role
-from tests.support import LiveServer, TenantKeys, http_client
+from tests.support import (
+    LiveServer,
+    TenantKeys,
+    http_client,
+    start_live_server,
+    test_settings,
+)
 
 
 def assert_envelope(response: httpx.Response, status: int, code: str) -> dict[str, object]:
@@ -93,3 +104,41 @@ def test_platform_admin_manages_tenants(live_server: LiveServer, platform_admin_
 
         SENSITIVE_VALUES.add(key.json()["key"])
         assert key.json()["tenant_id"] == tenant_id
+
+
+def test_revocation_by_another_process_takes_effect_within_the_cache_time(
+    database: Database, tenant: TenantKeys
+) -> None:
+    # Another worker (or the CLI) revokes the key: this server answered it from its auth cache,
+    # so it may accept the key for at most auth_cache_seconds more, then refuses it.
+    server = start_live_server(test_settings(database, auth_cache_seconds=0.5), database)
+    try:
+        with tenant.client(server, Role.MERCHANT) as merchant:
+            assert merchant.get("/v1/me").status_code == 200  # now cached
+            with database.sessionmaker() as session:
+                key = service.get_key(session, key_id=tenant.key_ids[Role.MERCHANT], tenant_id=None)
+                service.revoke_key(session, key=key, actor="test")
+            revoked_at = time.monotonic()
+            statuses = []
+            while time.monotonic() - revoked_at < 1.5:
+                statuses.append(merchant.get("/v1/me").status_code)
+                time.sleep(0.05)
+    finally:
+        server.stop()
+    assert statuses[0] == 200  # still cached: the revocation happened elsewhere
+    assert statuses[-1] == 401
+    first_refusal = statuses.index(401)
+    assert set(statuses[first_refusal:]) == {401}  # once refused, never accepted again
+
+
+def test_auth_cache_off_checks_every_request(database: Database, tenant: TenantKeys) -> None:
+    server = start_live_server(test_settings(database, auth_cache_seconds=0), database)
+    try:
+        with tenant.client(server, Role.MERCHANT) as merchant:
+            assert merchant.get("/v1/me").status_code == 200
+            with database.sessionmaker() as session:
+                key = service.get_key(session, key_id=tenant.key_ids[Role.MERCHANT], tenant_id=None)
+                service.revoke_key(session, key=key, actor="test")
+            assert_envelope(merchant.get("/v1/me"), 401, "unauthenticated")
+    finally:
+        server.stop()

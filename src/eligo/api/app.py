@@ -25,6 +25,7 @@ from eligo.db import migrate
 from eligo.db.session import Database
 from eligo.eligibility import runtime as eligibility_runtime
 from eligo.mlops import serving as mlops_serving
+from eligo.security.auth_cache import AuthCache
 from eligo.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.auth_cache = AuthCache(settings.api.auth_cache_seconds)
     app.state.eligibility_models = eligibility_runtime.ModelHolder()
     app.state.readiness_probes = {"eligibility_model": app.state.eligibility_models.readiness}
     install_error_handlers(app)

@@ -22,14 +22,15 @@ class ListHit:
     list_version: int
 
 
-# Statements on the request path are built once (bound parameters) and select columns, not
-# ORM objects: construction and object loading were most of a list hit's cost.
+# Statements on the request path are built once (bound parameters), select columns, not ORM
+# objects, and run on the session's Core connection: construction, object loading and the ORM
+# execution layer were most of a list hit's cost.
 _ACTIVE_VERSION = select(CatalogState.active_version).where(CatalogState.id == 1)
 
 
 def active_version(session: Session) -> int:
     """The version readers use (0: no list loaded yet)."""
-    version = session.execute(_ACTIVE_VERSION).scalar_one_or_none()
+    version = session.connection().execute(_ACTIVE_VERSION).scalar_one_or_none()
     return version if version is not None else 0
 
 
@@ -68,7 +69,7 @@ def lookup_many(session: Session, *, gtins: list[str], version: int) -> dict[str
         return {}
     hits: dict[str, ListHit] = {}
     for start in range(0, len(gtins), 500):
-        rows = session.execute(
+        rows = session.connection().execute(
             _PRODUCTS_IN_VERSION, {"gtins": gtins[start : start + 500], "version": version}
         )
         hits.update((row.gtin, _hit(row, version)) for row in rows)

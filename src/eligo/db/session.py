@@ -54,10 +54,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(WRITE_INTENT):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
+        # Straight to the driver: exec_driver_sql runs SQLAlchemy's whole statement machinery
+        # (events, result set-up), about a tenth of a list-hit request's CPU, twice a request.
+        immediate = conn.get_execution_options().get(WRITE_INTENT)
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def declare_write_intent(session: Session) -> None:

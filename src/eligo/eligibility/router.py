@@ -6,6 +6,7 @@ import time
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from eligo.db.session import SessionDep
@@ -93,8 +94,10 @@ def _out(decision: service.Decision) -> DecisionOut:
     )
 
 
+# The checkout routes are async and do their blocking work in one threadpool call: a sync route
+# costs a second thread hop, because FastAPI then also validates the response in a thread.
 @router.post("/eligibility/check", tags=["eligibility"])
-def check(
+async def check(
     body: ProductQuery,
     request: Request,
     session: SessionDep,
@@ -103,12 +106,14 @@ def check(
     settings: SettingsDep,
 ) -> DecisionOut:
     """Is this product payable with FSA/HSA funds? List first, then your reviews, then the model."""
-    [decision] = _decide(request, session, principal, models, settings, [body])
+    [decision] = await run_in_threadpool(
+        _decide, request, session, principal, models, settings, [body]
+    )
     return _out(decision)
 
 
 @router.post("/eligibility/check-batch", tags=["eligibility"])
-def check_batch(
+async def check_batch(
     body: CheckBatchRequest,
     request: Request,
     session: SessionDep,
@@ -117,12 +122,14 @@ def check_batch(
     settings: SettingsDep,
 ) -> CheckBatchResponse:
     """Up to 1,000 products at once, answered in order."""
-    decisions = _decide(request, session, principal, models, settings, body.items)
+    decisions = await run_in_threadpool(
+        _decide, request, session, principal, models, settings, body.items
+    )
     return CheckBatchResponse(results=[_out(d) for d in decisions])
 
 
 @router.post("/baskets", tags=["baskets"])
-def price_basket(
+async def price_basket(
     body: BasketRequest,
     request: Request,
     session: SessionDep,
@@ -131,7 +138,9 @@ def price_basket(
     settings: SettingsDep,
 ) -> BasketResponse:
     """Split a cart into eligible, lmn, rx and not-eligible amounts, with the IIAS totals."""
-    decisions = _decide(request, session, principal, models, settings, list(body.items))
+    decisions = await run_in_threadpool(
+        _decide, request, session, principal, models, settings, list(body.items)
+    )
     priced = [
         PricedLine(item.quantity, item.unit_price_cents, d.status, d.needs_review)
         for item, d in zip(body.items, decisions, strict=True)

@@ -7,23 +7,32 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from eligo.db.session import SessionDep
 from eligo.errors import PermissionDenied
 from eligo.security import service
+from eligo.security.auth_cache import AuthCache
 from eligo.security.exceptions import InvalidApiKey
 from eligo.security.roles import Principal, Role
 
 
-def authenticated(request: Request, session: SessionDep) -> Principal:
+async def authenticated(request: Request, session: SessionDep) -> Principal:
+    # Async: a recently seen key is answered from the auth cache with no I/O and no thread hop;
+    # only a miss goes to the database, in a thread.
     cached: Principal | None = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
     header = request.headers.get("authorization", "")
     scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret:
         raise InvalidApiKey()
-    principal = service.authenticate(session, secret=secret.strip())
+    cache: AuthCache = request.app.state.auth_cache
+    principal = cache.get(secret)
+    if principal is None:
+        principal = await run_in_threadpool(service.authenticate, session, secret=secret)
+        cache.put(secret, principal)
     request.state.principal = principal
     return principal
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from eligo.db.session import SessionDep
 from eligo.errors import PermissionDenied
 from eligo.security import audit, service
+from eligo.security.auth_cache import AuthCache
 from eligo.security.dependencies import (
     AdminPrincipal,
     MerchantPrincipal,
@@ -88,11 +89,16 @@ def list_keys(session: SessionDep, principal: AdminPrincipal) -> list[KeyOut]:
 
 
 @router.delete("/keys/{key_id}", tags=["keys"])
-def revoke_key(key_id: str, session: SessionDep, principal: AdminPrincipal) -> KeyOut:
-    """Revoke a key; it stops working at once."""
+def revoke_key(
+    key_id: str, request: Request, session: SessionDep, principal: AdminPrincipal
+) -> KeyOut:
+    """Revoke a key: it stops working at once in this process, and within
+    `api.auth_cache_seconds` (default 2 s) in every other worker."""
     scope = None if principal.is_platform_admin else principal.tenant_id
     key = service.get_key(session, key_id=key_id, tenant_id=scope)
     key = service.revoke_key(session, key=key, actor=principal.actor)
+    auth_cache: AuthCache = request.app.state.auth_cache
+    auth_cache.forget_key(key.id)
     return KeyOut.model_validate(key)
 
 

@@ -178,7 +178,8 @@ _KEY_BY_PREFIX = (
 def authenticate(session: Session, *, secret: str) -> Principal:
     """Resolve a presented key to a principal; revoked keys fail at once."""
     prefix = parse_key(secret)
-    key = session.execute(_KEY_BY_PREFIX, {"prefix": prefix}).first()
+    # On the session's Core connection: no ORM result machinery for a plain column row.
+    key = session.connection().execute(_KEY_BY_PREFIX, {"prefix": prefix}).first()
     # End the read before any write (here or in the route): on SQLite a read transaction that
     # later writes fails (SQLITE_BUSY_SNAPSHOT) if another connection wrote in between, and a
     # route's declare_write_intent only takes effect at the start of a transaction.

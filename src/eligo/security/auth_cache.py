@@ -1,0 +1,61 @@
+"""Recently authenticated keys, so that most requests authenticate without the database.
+
+A key never changes after it is issued, except that it can be revoked. A cached principal
+therefore stays right until revocation; revoking through the API forgets the key in that
+process at once, and every other process stops accepting it within ``ttl_seconds``
+(``ApiSettings.auth_cache_seconds``; 0 turns the cache off). Only successful authentications
+are cached, keyed by a hash of the presented secret, never the secret itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+
+from eligo.security.roles import Principal
+
+# Bounds memory whatever the traffic; a full cache is simply emptied (the next request of
+# each key refills it from the database).
+MAX_ENTRIES = 10_000
+
+
+@dataclass(frozen=True)
+class _Entry:
+    principal: Principal
+    expires_at: float
+
+
+class AuthCache:
+    def __init__(self, ttl_seconds: float) -> None:
+        self.ttl_seconds = ttl_seconds
+        self._entries: dict[bytes, _Entry] = {}
+        self._lock = threading.Lock()
+
+    def get(self, secret: str) -> Principal | None:
+        if self.ttl_seconds <= 0:
+            return None
+        entry = self._entries.get(_digest(secret))
+        if entry is None or entry.expires_at <= time.monotonic():
+            return None
+        return entry.principal
+
+    def put(self, secret: str, principal: Principal) -> None:
+        if self.ttl_seconds <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[_digest(secret)] = _Entry(principal, time.monotonic() + self.ttl_seconds)
+
+    def forget_key(self, key_id: str) -> None:
+        """Drop a key (it was just revoked here): its next request goes to the database."""
+        with self._lock:
+            stale = [d for d, e in self._entries.items() if e.principal.key_id == key_id]
+            for digest in stale:
+                del self._entries[digest]
+
+
+def _digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode("utf-8")).digest()
