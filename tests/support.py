@@ -46,6 +46,9 @@ class LiveServer:
 def test_settings(database: Database, **api: object) -> Settings:
     settings = Settings(env="test", database_url=str(database.engine.url))
     settings.api.migrate_on_start = False
+    # A test process builds many apps: freezing the heap after each start would keep every
+    # finished app's reference cycles forever (one test turns it on and checks it).
+    settings.api.gc_freeze_after_start = False
     # Never pick up a developer's var/models (after `make run`): servers without a model must
     # have none; tests that want one set model_dir explicitly.
     settings.eligibility.model_dir = Path(tempfile.mkdtemp(prefix="eligo-no-model-")) / "none"

@@ -64,6 +64,7 @@ TITLES = [
 
 def mlops_settings(root: Path, database: Database | None = None) -> Settings:
     settings = test_settings(database) if database is not None else Settings(env="test")
+    settings.api.gc_freeze_after_start = False
     settings.mlops.tracking_uri = f"sqlite:///{root / 'mlflow.db'}"
     settings.mlops.artifact_dir = root / "mlruns"
     settings.mlops.review_dataset_dir = root / "reviews"

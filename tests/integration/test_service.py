@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+
 import httpx
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from eligo.db.session import Database
 from eligo.security.roles import Role
-from tests.support import LiveServer, TenantKeys, http_client
+from tests.support import LiveServer, TenantKeys, http_client, start_live_server, test_settings
 
 
 def test_healthz_and_readyz(eligibility_server: LiveServer) -> None:
@@ -90,3 +93,18 @@ def test_every_api_route_declares_a_role(live_server: LiveServer) -> None:
             continue
         assert str(context.path).startswith("/v1/"), f"{context.path} is outside /v1"
         assert _required_role(route) is not None, f"{context.path} declares no role"
+
+
+def test_heap_frozen_after_start_when_asked(database: Database) -> None:
+    # Served processes freeze their start-up heap so full collections skip the loaded models.
+    settings = test_settings(database)
+    settings.api.gc_freeze_after_start = True
+    gc.unfreeze()
+    server = start_live_server(settings, database)
+    try:
+        assert gc.get_freeze_count() > 10_000
+        with http_client(server.url) as client:
+            assert client.get("/healthz").status_code == 200
+    finally:
+        server.stop()
+        gc.unfreeze()

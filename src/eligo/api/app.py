@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -76,6 +77,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         sync_scheduler = build_scheduler(settings, db)
         if sync_scheduler is not None:
             sync_scheduler.start()
+        if settings.api.gc_freeze_after_start:
+            gc.collect()
+            gc.freeze()
         logger.info("eligo %s started on %s", eligo.__version__, db.backend)
         try:
             yield
