@@ -5,7 +5,8 @@ Three separate processes, as in production: the reference feed (``eligo feed ser
 
 1. seeds the list with the first 5,000 feed records as a small version 1 (so lookups hit the
    list before, during and after the full sync),
-2. measures ``POST /v1/eligibility/check`` (GTINs on the list) idle,
+2. measures ``POST /v1/eligibility/check`` (GTINs on the list) idle, at ``--rate`` checks per
+   second (default 200, open loop; 0 sends back to back and saturates a 2-core machine),
 3. runs a full sync of N products while one client keeps checking GTINs,
 4. measures idle again on the full list,
 5. publishes a version with 1% of records changed, syncs it incrementally under the same load
@@ -81,7 +82,15 @@ def percentile(values: list[float], q: float) -> float:
 
 
 class Checker(threading.Thread):
-    """One client checking GTINs on the list back to back; latencies in ms."""
+    """One client checking GTINs on the list; latencies in ms.
+
+    At ``rate`` requests per second (open loop, like wrk2): each request has a scheduled start,
+    and its latency counts from then, so a stall that delays the following requests is charged
+    to them too (no coordinated omission). ``rate`` 0 sends back to back: the API and this
+    client then keep both cores busy, and any other work on the machine shows up as latency.
+    """
+
+    rate = 0.0  # set from --rate in main()
 
     def __init__(self, api: str, key: str, gtins: list[str]) -> None:
         super().__init__(daemon=True)
@@ -96,9 +105,18 @@ class Checker(threading.Thread):
         self.rng = random.Random(7)
 
     def run(self) -> None:
+        interval = 1.0 / self.rate if self.rate > 0 else 0.0
+        scheduled = time.perf_counter()
         while not self.stop.is_set():
             gtin = self.rng.choice(self.gtins)
-            started = time.perf_counter()
+            if interval:
+                scheduled += interval
+                delay = scheduled - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                started = scheduled
+            else:
+                started = time.perf_counter()
             response = self.client.post("/v1/eligibility/check", json={"gtin": gtin})
             elapsed = (time.perf_counter() - started) * 1000
             if response.status_code != 200 or response.json().get("source") != "list":
@@ -403,6 +421,12 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=200_000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--idle-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=200.0,
+        help="lookups per second, open loop (0: back to back, which saturates both cores)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument(
         "--sync-nice", type=int, default=10, help="CPU priority decrease of the sync process"
@@ -442,6 +466,7 @@ def main() -> None:
         "--batch-pause", type=float, default=0.0, help="catalog.batch_pause_seconds"
     )
     args = parser.parse_args()
+    Checker.rate = args.rate
 
     from eligo.db import migrate
     from eligo.db.session import Database
@@ -614,6 +639,7 @@ def main() -> None:
             "p99_ratio_incremental": ratio(during_incr, idle_incr_base),
             "api_rss_mb": [round(api_rss, 1), round(api_rss_after, 1)],
             "load_avg": [round(x, 2) for x in os.getloadavg()],
+            "lookup_rate_per_s": args.rate,
             "sync_nice": args.sync_nice,
             "sync_idle": args.sync_idle,
             "feed_nice": args.feed_nice,
