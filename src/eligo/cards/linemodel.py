@@ -133,6 +133,56 @@ _ORG_WORDS = frozenset(
     ["TPA", "TRUST", "ADMINISTRATION", "PARTNERS", "ALLIANCE", "NETWORK", "FUND", "ASSOCIATION"]
 )
 _PLAN_TYPE_WORDS = frozenset(w for t in vocab.PLAN_TYPES for w in t.split())
+# How a company's or public employer's name ends or starts ("Delmont Plastics Inc", "City
+# of Port Ellery"): the payer's name rarely does.
+_COMPANY_SUFFIXES = frozenset(
+    ["INC", "LLC", "CO", "CORP", "CORPORATION", "COMPANY", "LTD", "LP", "LLP", "PLLC", "PC"]
+)
+_PUBLIC_WORDS = frozenset(
+    [
+        "CITY",
+        "TOWN",
+        "COUNTY",
+        "VILLAGE",
+        "DISTRICT",
+        "SCHOOL",
+        "SCHOOLS",
+        "ACADEMY",
+        "LIBRARY",
+        "UNIVERSITY",
+        "COLLEGE",
+        "AUTHORITY",
+        "DEPARTMENT",
+        "PUBLIC",
+    ]
+)
+# Words an insurer's own name carries ("Valley Mutual Health", "Union Health Trust").
+_INSURER_WORDS = frozenset(
+    [
+        "HEALTH",
+        "HEALTHCARE",
+        "INSURANCE",
+        "ASSURANCE",
+        "MUTUAL",
+        "BCBS",
+        "BLUE",
+        "CROSS",
+        "SHIELD",
+        "MEDICARE",
+        "MEDICAID",
+        "CARE",
+        "TPA",
+        "TRUST",
+        "FUND",
+        "WELFARE",
+        "ADMINISTRATORS",
+        "ADMINISTRATION",
+        "BENEFIT",
+        "BENEFITS",
+    ]
+)
+# Plain text that introduces the payer on the line below ("Administered by").
+_INTRO_WORDS = frozenset(["ADMINISTERED", "ADMINISTRATOR", "UNDERWRITTEN", "INSURED", "ISSUED"])
 _WEB = re.compile(r"(?i)www\.|\.(com|org|net|gov)\b|@")
 
 # Anchor keys that matter as context for the line just below (one feature each).
@@ -235,6 +285,7 @@ def line_features(
                 float(name_like),
                 ln.score,
                 *[float(above == key) for key in _CONTEXT_KEYS],
+                *_layout_free(lines, i, words, heights, med_h, keys),
             ]
         )
     return np.asarray(rows, dtype=np.float32)
@@ -292,6 +343,78 @@ def feature_names() -> list[str]:
         "name_like",
         "ocr_score",
         *[f"below_label_{k}" for k in _CONTEXT_KEYS],
+        *_LAYOUT_FREE_NAMES,
+    ]
+
+
+_LAYOUT_FREE_NAMES: tuple[str, ...] = (
+    "h_over_max",
+    "is_tallest",
+    "is_topmost",
+    "taller_above",
+    "same_row",
+    "company_suffix",
+    "public_word",
+    "insurer_words",
+    "company_words",
+    "ids_above",
+    "intro_above",
+    "label_gap",
+)
+
+
+def _layout_free(
+    lines: Sequence[OcrLine],
+    i: int,
+    words: list[str],
+    heights: np.ndarray,
+    med_h: float,
+    keys: Sequence[str | None],
+) -> list[float]:
+    """Features that hold whatever the layout: size and place relative to the other lines,
+    and which families of words the line is made of."""
+    me = lines[i].box
+    h = heights[i]
+    max_h = float(heights.max()) or 1.0
+    taller_above = same_row = 0
+    ids_above = intro_above = 0.0
+    label_gap = 10.0
+    for k, other in enumerate(lines):
+        if k == i:
+            continue
+        b = other.box
+        if heights[k] > 1.15 * h and b[3] <= me[1] + 0.3 * h:
+            taller_above += 1
+        v_ov = min(me[3], b[3]) - max(me[1], b[1])
+        if v_ov > 0.5 * min(h, heights[k]):
+            same_row += 1
+        gap = me[1] - b[3]  # other line above me
+        h_ov = min(me[2], b[2]) - max(me[0], b[0])
+        aligned = h_ov > 0 or abs(me[0] - b[0]) < 2.5 * med_h
+        if aligned and -0.3 * med_h <= gap <= 3.0 * med_h and keys[k] in _ID_BLOCK_KEYS:
+            ids_above = min(2.0, ids_above + 1)
+        near = aligned and -0.3 * med_h <= gap <= 1.5 * med_h
+        if near and set(_words(other.text)) & _INTRO_WORDS:
+            intro_above = 1.0
+        if keys[k] is not None:
+            dy = max(0.0, max(b[1] - me[3], me[1] - b[3])) / med_h
+            dx = max(0.0, max(b[0] - me[2], me[0] - b[2])) / med_h
+            label_gap = min(label_gap, dy + dx)
+    wset = set(words)
+    n_words = max(1, len(words))
+    return [
+        h / max_h,
+        float(h >= 0.95 * max_h),
+        float(all(me[1] <= o.box[1] + 0.3 * h for o in lines)),
+        float(min(taller_above, 3)),
+        float(min(same_row, 3)),
+        float(bool(words) and words[-1] in _COMPANY_SUFFIXES),
+        float(bool(wset & _PUBLIC_WORDS) or (len(words) > 2 and words[1] == "OF")),
+        sum(w in _INSURER_WORDS for w in words) / n_words,
+        sum(w in _COMPANY_WORDS or w in _COMPANY_SUFFIXES for w in words) / n_words,
+        ids_above,
+        intro_above,
+        label_gap,
     ]
 
 
@@ -338,21 +461,35 @@ def _context_above(
 
 @dataclass
 class LineModel:
-    """A trained LightGBM booster plus its class list."""
+    """A trained LightGBM booster, its class list and the features it was trained on.
+
+    ``predict`` takes rows of ``line_features`` (all of ``feature_names()``) and hands the
+    booster its own columns, so a model trained on a subset of today's features still loads.
+    """
 
     booster: Any
     classes: tuple[str, ...]
+    features: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.features:
+            self.features = tuple(feature_names())
+        known = feature_names()
+        missing = [f for f in self.features if f not in known]
+        if missing:
+            raise ValueError(f"line model uses unknown features {missing}; retrain it")
+        self._columns = np.array([known.index(f) for f in self.features], dtype=np.intp)
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         if features.shape[0] == 0:
             return np.zeros((0, len(self.classes)))
-        return np.asarray(self.booster.predict(features, num_threads=1))
+        return np.asarray(self.booster.predict(features[:, self._columns], num_threads=1))
 
     def to_json(self) -> str:
         return json.dumps(
             {
                 "classes": list(self.classes),
-                "features": feature_names(),
+                "features": list(self.features),
                 "lightgbm": self.booster.model_to_string(),
             }
         )
@@ -362,9 +499,11 @@ class LineModel:
         import lightgbm as lgb
 
         data = json.loads(text)
-        if data["features"] != feature_names():
-            raise ValueError("line model was trained with other features; retrain it")
-        return cls(lgb.Booster(model_str=data["lightgbm"]), tuple(data["classes"]))
+        return cls(
+            lgb.Booster(model_str=data["lightgbm"]),
+            tuple(data["classes"]),
+            tuple(data["features"]),
+        )
 
 
 @lru_cache(maxsize=4)
@@ -445,7 +584,11 @@ def build_rows(
     return np.asarray(xs, dtype=np.float32), np.asarray(ys, dtype=np.int32)
 
 
-def train(x: np.ndarray, y: np.ndarray, *, seed: int = 0) -> LineModel:
+def train(
+    x: np.ndarray, y: np.ndarray, *, seed: int = 0, features: Sequence[str] | None = None
+) -> LineModel:
+    """Fit the classifier on rows of ``build_rows``; ``features`` picks a subset of columns
+    (by name, default all)."""
     import lightgbm as lgb
 
     params = {
@@ -462,6 +605,8 @@ def train(x: np.ndarray, y: np.ndarray, *, seed: int = 0) -> LineModel:
         "seed": seed,
         "verbose": -1,
     }
-    data = lgb.Dataset(x, label=y, feature_name=feature_names())
+    names = list(features) if features is not None else feature_names()
+    cols = [feature_names().index(f) for f in names]
+    data = lgb.Dataset(x[:, cols], label=y, feature_name=names)
     booster = lgb.train(params, data, num_boost_round=120)
-    return LineModel(booster, CLASSES)
+    return LineModel(booster, CLASSES, tuple(names))

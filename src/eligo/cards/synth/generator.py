@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from eligo.cards.synth import layouts_a, layouts_b, layouts_c
+from eligo.cards.synth import layouts_a, layouts_b, layouts_c, layouts_d
 from eligo.cards.synth.core import Draft
 from eligo.cards.synth.degrade import DEGRADATIONS, Shot, degrade, project
 from eligo.cards.synth.render import Canvas, paper_texture, union
@@ -29,6 +29,7 @@ LAYOUTS: dict[str, LayoutFn] = {
     "dental": layouts_a.dental,
     **layouts_b.LAYOUTS,
     **layouts_c.LAYOUTS,
+    **layouts_d.LAYOUTS,  # training only, like part C
 }
 
 # Whole layouts are held out so accuracy on them measures generalization, not memory.

@@ -1,0 +1,212 @@
+"""Leave-one-layout-out (LOLO) accuracy of the card line model over the TRAIN layouts.
+
+    python bench/cards_lolo.py                       # every train layout, OCR cached
+    python bench/cards_lolo.py --folds sponsor_tpa,harbor --eval-seeds 4
+
+For each training layout L, the line model is trained on rows of the *other* training
+layouts only (``linemodel.build_rows``, seeds ``--train-seeds`` like ``eligo cards
+train-line-model``) and the full scan pipeline runs with that model on L's cards (other
+seeds, degradations ``--degradations``). This is the development set for the line model:
+it measures generalization to an unseen layout without touching the held-out layouts.
+
+Prints per-fold and pooled exact match per line-model field (payer name, member name,
+plan name, plan type, PBM name, employer), pooled figures of every other field, the share
+of returned fields that are wrong, then a ``BENCH {...}`` line.
+
+OCR results are cached on disk (``--ocr-cache``, the mechanism of ``cards_eval.py``), so
+only the first run pays for OCR. Scoring reuses ``cards_eval.matches``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cards_eval import OcrCache, _share, matches
+
+EVAL_SEED_BASE = 5000  # training rows use seeds 100.. (see ``--train-seeds``)
+
+
+def _score(
+    out: dict[str, Any],
+    truth: dict[str, Any],
+    per_field: dict[str, list[int]],
+    wrong: dict[str, list[int]],
+) -> None:
+    """Add one card: per_field[key] = [right, in truth], wrong[key] = [wrong, returned]."""
+    fields = out.get("fields", {})
+    for key, want in truth.items():
+        got = fields.get(key, {}).get("value") if key in fields else None
+        per_field[key][0] += got is not None and matches(key, got, want)
+        per_field[key][1] += 1
+    for key, entry in fields.items():
+        wrong[key][1] += 1
+        if key not in truth or not matches(key, entry.get("value"), truth[key]):
+            wrong[key][0] += 1
+
+
+def _fmt(rows: dict[str, list[int]], keys: list[str]) -> str:
+    parts = []
+    for k in keys:
+        right, n = rows.get(k, [0, 0])
+        if n:
+            parts.append(f"{k} {right}/{n}")
+    return ", ".join(parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--train-seeds", type=int, default=4, help="seeds per layout for rows")
+    parser.add_argument("--eval-seeds", type=int, default=2, help="seeds per degradation for L")
+    parser.add_argument("--degradations", default="clean,photo,photo_blur,photo_glare")
+    parser.add_argument("--folds", help="comma-separated layouts to hold out (default: all)")
+    parser.add_argument("--ocr-cache", default="var/cards/ocr_cache_train")
+    parser.add_argument("--no-cache", action="store_true", help="run OCR every time")
+    parser.add_argument("--errors", type=int, default=0, help="print this many line-model misses")
+    args = parser.parse_args(argv)
+
+    from eligo.cards import linemodel
+    from eligo.cards.pipeline import CardScanner
+    from eligo.cards.synth import TRAIN_LAYOUTS, generate_card
+
+    t0 = time.perf_counter()
+    base = CardScanner(use_line_model=False)
+    cache = None if args.no_cache else OcrCache(Path(args.ocr_cache))
+    if cache is not None:
+        cache.install(base)  # the shared engines now read through the cache
+        read = base.ocr.read
+    else:
+        base.load()
+        read = None
+    layouts = list(TRAIN_LAYOUTS)
+    folds = args.folds.split(",") if args.folds else layouts
+    unknown = set(folds) - set(layouts)
+    if unknown:
+        parser.error(f"not train layouts: {', '.join(sorted(unknown))}")
+    degradations = args.degradations.split(",")
+    train_seeds = range(100, 100 + args.train_seeds)
+
+    rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for layout in layouts:
+        rows[layout] = linemodel.build_rows(
+            [layout], train_seeds, linemodel.TRAIN_DEGRADATIONS, read=read
+        )
+        print(f"\rrows: {layout} {len(rows[layout][1])}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    rows_s = time.perf_counter() - t0
+
+    line_keys = list(linemodel.CLASSES[1:])
+    pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    pooled_wrong: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    fold_res: dict[str, dict[str, float]] = {}
+    shown = 0
+    for layout in folds:
+        others = [n for n in layouts if n != layout]
+        x = np.concatenate([rows[n][0] for n in others])
+        y = np.concatenate([rows[n][1] for n in others])
+        model = linemodel.train(x, y)
+        scanner = CardScanner(ocr=base.ocr, tesseract=base.tesseract, line_model=model)
+        per_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        wrong: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for deg in degradations:
+            for s in range(args.eval_seeds):
+                card = generate_card(layout, EVAL_SEED_BASE + s, deg)
+                back = card.back.image if card.back is not None else None
+                out = scanner.scan(card.front.image, back)
+                _score(out, card.truth, per_field, wrong)
+                fields = out.get("fields", {})
+                for key in line_keys:
+                    if key not in card.truth and key not in fields:
+                        continue
+                    got = fields.get(key, {}).get("value")
+                    want = card.truth.get(key)
+                    if shown < args.errors and not (
+                        got is not None and want is not None and matches(key, got, want)
+                    ):
+                        shown += 1
+                        # Synthetic data only: printing values here is not PHI.
+                        print(f"  miss {layout}/{deg}/{s} {key}: want={want!r} got={got!r}")
+        for key, (r, n) in per_field.items():
+            pooled[key][0] += r
+            pooled[key][1] += n
+        for key, (w, n) in wrong.items():
+            pooled_wrong[key][0] += w
+            pooled_wrong[key][1] += n
+        n_wrong = sum(v[0] for v in wrong.values())
+        n_ret = sum(v[1] for v in wrong.values())
+        lm_wrong = sum(wrong[k][0] for k in line_keys)
+        right = sum(v[0] for v in per_field.values())
+        total = sum(v[1] for v in per_field.values())
+        fold_res[layout] = {
+            "exact_all": _share(right, total),
+            "wrong_returned_share": _share(n_wrong, n_ret),
+            **{k: _share(*per_field[k]) for k in line_keys if per_field[k][1]},
+        }
+        print(
+            f"fold {layout:18s} all {100 * _share(right, total):5.1f}%  "
+            f"wrong {n_wrong}/{n_ret} (line-model fields {lm_wrong})  "
+            f"{_fmt(per_field, line_keys)}",
+            flush=True,
+        )
+
+    print("\npooled exact match, line-model fields (right/in truth; wrong/returned)")
+    res: dict[str, float] = {}
+    for key in line_keys:
+        right, n = pooled[key]
+        w, ret = pooled_wrong[key]
+        res[key] = _share(right, n)
+        pct = 100 * right / n if n else 0.0
+        print(f"  {key:14s} {right:4d}/{n:<4d} {pct:6.1f}%   wrong {w}/{ret}")
+    weak = sorted(
+        (k for k in pooled if k not in line_keys and pooled[k][1]),
+        key=lambda k: pooled[k][0] / pooled[k][1],
+    )
+    print(
+        "other fields, weakest first: "
+        + ", ".join(f"{k} {100 * pooled[k][0] / pooled[k][1]:.0f}%" for k in weak[:8])
+    )
+    all_right = sum(v[0] for v in pooled.values())
+    all_n = sum(v[1] for v in pooled.values())
+    n_wrong = sum(v[0] for v in pooled_wrong.values())
+    n_ret = sum(v[1] for v in pooled_wrong.values())
+    lm_right = sum(pooled[k][0] for k in line_keys)
+    lm_n = sum(pooled[k][1] for k in line_keys)
+    print(f"\nall fields {all_right}/{all_n}, returned {n_ret}, wrong {n_wrong}")
+    elapsed = time.perf_counter() - t0
+    if cache is not None:
+        print(f"ocr cache: {cache.hits} hits, {cache.misses} misses")
+    summary = {
+        "bench": "cards_lolo",
+        "folds": len(folds),
+        "train_seeds": args.train_seeds,
+        "eval_cards_per_fold": args.eval_seeds * len(degradations),
+        "degradations": degradations,
+        "exact_match_all": _share(all_right, all_n),
+        "exact_match_line_fields": _share(lm_right, lm_n),
+        "exact_match_field": res,
+        "wrong_returned_share": _share(n_wrong, n_ret),
+        "wrong_returned_line_fields": _share(
+            sum(pooled_wrong[k][0] for k in line_keys), sum(pooled_wrong[k][1] for k in line_keys)
+        ),
+        "folds_detail": fold_res,
+        "rows_s": round(rows_s, 1),
+        "elapsed_s": round(elapsed, 1),
+    }
+    print("BENCH " + json.dumps(summary, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
