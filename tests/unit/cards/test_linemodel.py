@@ -43,17 +43,24 @@ def test_one_row_per_line_and_one_column_per_name() -> None:
 
 def test_layout_free_size_and_place() -> None:
     f = features(CARD, KEYS)
-    assert f["is_tallest"][0] == 1 and f["is_tallest"][5] == 0
-    assert f["is_topmost"][0] == 1 and f["is_topmost"][2] == 0
-    assert f["h_over_max"][0] == 1.0 and f["h_over_max"][2] == pytest.approx(0.6)
-    assert f["taller_above"][2] == 1 and f["taller_above"][0] == 0
+    assert f["is_tallest"][0] == 1
+    assert f["is_tallest"][5] == 0
+    assert f["is_topmost"][0] == 1
+    assert f["is_topmost"][2] == 0
+    assert f["h_over_max"][0] == 1.0
+    assert f["h_over_max"][2] == pytest.approx(0.6)
+    assert f["taller_above"][2] == 1
+    assert f["taller_above"][0] == 0
 
 
 def test_word_families_tell_an_employer_from_a_payer() -> None:
     f = features(CARD, KEYS)
-    assert f["company_suffix"][5] == 1 and f["company_suffix"][0] == 0
-    assert f["public_word"][6] == 1 and f["public_word"][0] == 0
-    assert f["insurer_words"][0] > 0 and f["insurer_words"][5] == 0
+    assert f["company_suffix"][5] == 1
+    assert f["company_suffix"][0] == 0
+    assert f["public_word"][6] == 1
+    assert f["public_word"][0] == 0
+    assert f["insurer_words"][0] > 0
+    assert f["insurer_words"][5] == 0
     assert f["company_words"][5] > 0
 
 
@@ -61,7 +68,8 @@ def test_neighbours_above() -> None:
     f = features(CARD, KEYS)
     assert f["ids_above"][4] >= 1  # the group label sits right above
     assert f["ids_above"][8] == 0
-    assert f["intro_above"][8] == 1 and f["intro_above"][5] == 0
+    assert f["intro_above"][8] == 1
+    assert f["intro_above"][5] == 0
     assert f["label_gap"][2] < f["label_gap"][8]
 
 
