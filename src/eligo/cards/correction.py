@@ -277,7 +277,8 @@ def repair_id(text: str) -> Normalized | None:
     """A member/group/Rx id as printed, without spaces (dashes kept).
 
     In a numeric body (after a prefix of up to three letters), a letter OCR confuses with a
-    digit and flanked by digits is read as that digit; ids with several letters are left alone.
+    digit and flanked by digits is read as that digit; ids with several letters, or with a
+    letter no digit looks like ("8A9521M9"), are alphanumeric by design and left alone.
     """
     raw = re.sub(r"\s+", "", text).upper().strip("#:*.,;")
     if len(raw) < 3 or not re.fullmatch(r"[A-Z0-9|\-/]+", raw):
@@ -286,7 +287,8 @@ def repair_id(text: str) -> Normalized | None:
     assert m is not None
     prefix, body = m.group(1), m.group(2).replace("|", "1")
     letters_in_body = [i for i, ch in enumerate(body) if ch.isalpha()]
-    if len(body) >= 5 and 0 < len(letters_in_body) <= 2:
+    alphanumeric = any(body[i] not in TO_DIGIT for i in letters_in_body)
+    if len(body) >= 5 and 0 < len(letters_in_body) <= 2 and not alphanumeric:
         chars = list(body)
         for i in letters_in_body:
             left = chars[i - 1] if i > 0 else ""

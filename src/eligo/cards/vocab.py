@@ -54,6 +54,15 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "PLAN MEMBER ID",
         "MEMBER ID #",
         "ID CARD #",
+        "CARDHOLDER ID",
+        "CARDHOLDER #",
+        "ENROLLEE #",
+        "INSURED #",
+        "MEMBER IDENTIFICATION",
+        "MEMBER IDENTIFICATION NUMBER",
+        "SUBSCRIBER IDENTIFICATION",
+        "CUSTOMER ID",
+        "PATIENT ID",
     ),
     "member_name": (
         "MEMBER",
@@ -77,6 +86,7 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "EMPLOYEE NAME",
         "PARTICIPANT",
         "PARTICIPANT NAME",
+        "COVERED PERSON",
     ),
     "subscriber_name": (
         "SUBSCRIBER",
@@ -85,7 +95,22 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "POLICY HOLDER",
         "PRIMARY SUBSCRIBER",
     ),
-    "dependents": ("DEPENDENTS", "DEPENDENT", "DEPENDENT NAMES", "DEPS", "COVERED MEMBERS"),
+    "dependents": (
+        "DEPENDENTS",
+        "DEPENDENT",
+        "DEPENDENT NAMES",
+        "DEPENDENT NAME",
+        "DEPS",
+        "COVERED MEMBERS",
+        "COVERED DEPENDENTS",
+        "ENROLLED DEPENDENTS",
+        "ELIGIBLE DEPENDENTS",
+        "DEPENDENTS COVERED",
+        "FAMILY MEMBERS",
+        "COVERED FAMILY MEMBERS",
+        "OTHER COVERED MEMBERS",
+        "ALSO COVERED",
+    ),
     "group_number": (
         "GROUP",
         "GRP",
@@ -97,6 +122,10 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "GROUP ID",
         "GRP ID",
         "GROUP NBR",
+        "GROUP CODE",
+        "GRP CODE",
+        "GROUP POLICY",
+        "GROUP POLICY #",
     ),
     "employer": ("EMPLOYER", "EMPLOYER NAME", "GROUP NAME", "COMPANY", "SPONSOR", "PLAN SPONSOR"),
     # "PLAN" is printed for both names and types; extraction decides by the value.
@@ -115,6 +144,12 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "CMS PLAN",
         "CMS PLAN #",
         "CMS PLAN ID",
+        "PBP",
+        "PBP #",
+        "CONTRACT PBP",
+        "CONTRACT ID",
+        "CMS CONTRACT",
+        "BENEFIT PLAN CODE",
     ),
     "rx_bin": ("RXBIN", "RX BIN", "BIN", "BIN #", "RX BIN #", "BIN NO"),
     "rx_pcn": ("RXPCN", "RX PCN", "PCN", "PCN #"),
@@ -154,6 +189,21 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "CARD ISSUED",
         "ELIGIBILITY DATE",
         "ELIGIBLE SINCE",
+        "EFFECTIVE DT",
+        "DATE EFFECTIVE",
+        "EFFECTIVE FROM",
+        "EFFECTIVE ON",
+        "COVERAGE EFFECTIVE DATE",
+        "COVERAGE EFF DATE",
+        "COVERAGE START DATE",
+        "COVERAGE BEGINS",
+        "PLAN EFFECTIVE DATE",
+        "ORIGINAL EFFECTIVE DATE",
+        "ENROLLMENT DATE",
+        "MEMBER SINCE",
+        "ISSUE DT",
+        "DATE OF ISSUE",
+        "ISSUED ON",
     ),
     "copays": (
         "COPAY",
@@ -199,6 +249,24 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "PHARMACY HELPDESK",
         "PHARMACIST USE ONLY",
         "PHARMACISTS ONLY",
+        "PHARMACY HELPLINE",
+        "PHARMACY HELP LINE",
+        "PHARMACIST HELP DESK",
+        "PHARMACY CUSTOMER SERVICE",
+        "PHARMACY MEMBER SERVICES",
+        "PHARMACY QUESTIONS",
+        "PHARMACY INQUIRIES",
+        "PHARMACY PROVIDERS",
+        "PHARMACY PROVIDER SERVICES",
+        "PHARMACY BENEFIT QUESTIONS",
+        "PHARMACY TECHNICAL HELP DESK",
+        "RX CUSTOMER SERVICE",
+        "RX MEMBER SERVICES",
+        "RX SERVICES",
+        "RX QUESTIONS",
+        "RX HELPDESK",
+        "PRESCRIPTION SERVICES",
+        "PRESCRIPTION DRUG QUESTIONS",
     ),
     "phone_provider": (
         "PROVIDER",
@@ -233,14 +301,35 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "PART A",
         "PART A HOSPITAL",
         "HOSPITAL INSURANCE PART A",
+        "PART A HOSPITAL INSURANCE",
+        "MEDICARE PART A",
+        "PART A EFFECTIVE",
+        "PART A EFFECTIVE DATE",
+        "PART A EFF DATE",
+        "PART A DATE",
     ),
     "medicare_part_b_date": (
         "MEDICAL PART B",
         "PART B",
         "PART B MEDICAL",
         "MEDICAL INSURANCE PART B",
+        "PART B MEDICAL INSURANCE",
+        "MEDICARE PART B",
+        "PART B EFFECTIVE",
+        "PART B EFFECTIVE DATE",
+        "PART B EFF DATE",
+        "PART B DATE",
     ),
-    "member_id_suffix": ("SFX", "SUFFIX", "SUFFIX #"),
+    "member_id_suffix": (
+        "SFX",
+        "SUFFIX",
+        "SUFFIX #",
+        "MEMBER SUFFIX",
+        "MEMBER SFX",
+        "MBR SFX",
+        "ID SUFFIX",
+        "DEPENDENT SUFFIX",
+    ),
     "medicaid_id": (
         "MEDICAID ID",
         "MEDICAID #",
@@ -255,6 +344,15 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "STATE ID",
         "CIN #",
         "MEDICAID ID #",
+        "MEDICAID MEMBER ID",
+        "MEDICAID RECIPIENT ID",
+        "MEDICAID BENEFICIARY ID",
+        "MEDICAID CARD #",
+        "RECIPIENT #",
+        "RECIPIENT NO",
+        "CLIENT #",
+        "CLIENT NUMBER",
+        "MEDICAL ASSISTANCE ID",
     ),
 }
 
@@ -394,13 +492,37 @@ def norm_label(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", up).split())
 
 
+# Cards abbreviate "number" every which way: "Group #", "Group No.", "GRP NBR", "Group Num".
+NUMBER_WORDS: tuple[str, ...] = ("#", "NO", "NBR", "NUM", "NUMBER")
+
+
+def _number_variants(label: str) -> list[str]:
+    """A label ending in a number word (or in "ID") with every other way of printing it."""
+    words = label.split()
+    if len(words) >= 2 and words[-1] in NUMBER_WORDS:
+        stem = words[:-1]
+    elif len(words) >= 2 and words[-1] == "ID":
+        stem = words
+    else:
+        return []
+    return [" ".join([*stem, w]) for w in NUMBER_WORDS]
+
+
 @lru_cache(maxsize=1)
 def label_index() -> dict[str, str]:
-    """Normalised label text -> field key."""
+    """Normalised label text -> field key.
+
+    Printed labels come first; then each label ending in a number word gets the other
+    number words ("GROUP #" -> "GROUP NBR"), unless that text is another field's label.
+    """
     index: dict[str, str] = {}
     for key, labels in FIELD_LABELS.items():
         for label in labels:
             index[norm_label(label)] = key
+    for key, labels in FIELD_LABELS.items():
+        for label in labels:
+            for variant in _number_variants(norm_label(label)):
+                index.setdefault(variant, key)
     return index
 
 

@@ -189,6 +189,14 @@ def test_repair_id(text: str, expected: str) -> None:
     assert out.value == expected
 
 
+@pytest.mark.parametrize("value", ["8A9521M9", "4B7720K1", "Q7T55X21"])
+def test_repair_id_leaves_alphanumeric_ids_alone(value: str) -> None:
+    # A letter no digit looks like (M, K, X) says the id mixes letters and digits by design.
+    out = correction.repair_id(value)
+    assert out is not None
+    assert out.value == value
+
+
 @given(st.from_regex(r"[A-Z]{0,3}[0-9]{5,12}", fullmatch=True))
 def test_repair_id_keeps_clean_ids(value: str) -> None:
     out = correction.repair_id(value)

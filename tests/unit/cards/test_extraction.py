@@ -48,6 +48,33 @@ def test_anchors_survive_glued_ocr_text(text: str, key: str, label: str) -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ("GRP NBR 12345", "group_number", "12345"),
+        ("Group Num: 7788", "group_number", "7788"),
+        ("Member Nbr 123456789", "member_id", "123456789"),
+        ("Mbr No. W12345678", "member_id", "W12345678"),
+        ("Subscriber ID No. 99887766", "member_id", "99887766"),
+        ("Cardholder ID 12345678", "member_id", "12345678"),
+        ("Plan Nbr 0045", "plan_number", "0045"),
+        ("Contract/PBP H1234-012", "plan_number", "H1234-012"),
+        ("Medicaid Nbr 1234567", "medicaid_id", "1234567"),
+        ("Recipient # 12345", "medicaid_id", "12345"),
+        ("Member Suffix 01", "member_id_suffix", "01"),
+        ("Part B Effective Date 01/01/2020", "medicare_part_b_date", "01/01/2020"),
+        ("Part A Eff. Date 01/01/2020", "medicare_part_a_date", "01/01/2020"),
+        ("Coverage Effective Date 01/01/2024", "effective_date", "01/01/2024"),
+        ("Pharmacy Helpline 1-800-555-1212", "phone_pharmacy", "1-800-555-1212"),
+    ],
+)
+def test_label_variants_real_cards_print(text: str, key: str, value: str) -> None:
+    """The word "number" abbreviated every way (#, No., Nbr, Num); compound labels whole."""
+    anchors = find_anchors(text, 0)
+    assert [a.key for a in anchors] == [key]
+    assert text[anchors[0].end :].strip() == value
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Boise, ID 83707",
