@@ -484,6 +484,8 @@ MEMBER_ID_LABELS = frozenset(
     {"MEMBER ID", "MEMBER #", "MEMBER NO", "MEMBER NUMBER", "MEMBER ID NUMBER", "MEMBER ID #"}
 )
 PREFIX_ID = re.compile(r"^([A-Z]{3})(?=W?\d{6,})")
+# The three-letter id prefix routes BlueCard claims: only Blue plans print one as such.
+BLUE_PLAN = re.compile(r"BLUE|BCBS|BC\s*/\s*BS", re.IGNORECASE)
 
 
 @dataclass
@@ -623,7 +625,7 @@ def finalize_side(
                 best[key] = _reread_field(key, cand, side, fv, reread) or fv
     _relabel(best, candidates)
     _plan_id_as_member_id(best)
-    _derive(best, side)
+    _derive(best, side, blue_card=any(BLUE_PLAN.search(c.text) for c in candidates))
     return best
 
 
@@ -701,8 +703,12 @@ def _relabel(fields: dict[str, FieldValue], candidates: list[Any]) -> None:
             fields["medicaid_id"] = fields.pop("member_id")
 
 
-def _derive(fields: dict[str, FieldValue], side: str) -> None:
-    """Fields implied by others: Blue-plan id prefix, PBM from a known BIN."""
+def _derive(fields: dict[str, FieldValue], side: str, *, blue_card: bool = True) -> None:
+    """Fields implied by others: Blue-plan id prefix, PBM from a known BIN.
+
+    Other payers' ids start with letters too ("SXA67998181"): on a side that does not name a
+    Blue plan the prefix is derived below the default threshold (withheld, not guessed).
+    """
     mid = fields.get("member_id")
     if mid is not None and "member_id_prefix" not in fields:
         m = PREFIX_ID.match(str(mid.value))
@@ -713,9 +719,9 @@ def _derive(fields: dict[str, FieldValue], side: str) -> None:
                 mid.box,
                 side,
                 mid.ocr,
-                mid.extract * 0.95,
+                mid.extract * (0.95 if blue_card else 0.45),
                 mid.correct,
-                [{"step": "derive", "from": "member_id"}],
+                [{"step": "derive", "from": "member_id", "blue_plan": blue_card}],
             )
     rx_bin = fields.get("rx_bin")
     if rx_bin is not None and "pbm_name" not in fields:

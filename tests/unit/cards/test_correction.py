@@ -239,3 +239,25 @@ def test_a_disagreeing_reread_puts_the_field_below_the_threshold() -> None:
 @pytest.mark.parametrize("text", ["HMO Deductible", "PPO Plan", "Claims Dept"])
 def test_plan_and_benefit_words_are_no_name(text: str) -> None:
     assert correction.normalize_name(text) is None
+
+
+def _side_candidates(payer: str, member_id: str) -> list[Candidate]:
+    return [
+        Candidate("payer_name", payer, (0, 0, 200, 30), 0.99, 0.9, "line_model", (0,)),
+        Candidate(
+            "member_id", member_id, (0, 40, 200, 70), 0.99, 0.95, "label_inline", (1,), label="ID"
+        ),
+    ]
+
+
+def test_the_id_prefix_is_derived_on_blue_plans_only() -> None:
+    blue = correction.finalize_side(
+        _side_candidates("BlueState BlueCross BlueShield", "ZGX432694731"), "front"
+    )
+    assert blue["member_id_prefix"].value == "ZGX"
+    assert blue["member_id_prefix"].score >= 0.5
+    # A TPA's id that starts with letters has no BlueCard prefix: withheld (score < 0.5).
+    tpa = correction.finalize_side(
+        _side_candidates("Lighthouse Benefit Services", "SXA67998181"), "front"
+    )
+    assert tpa["member_id_prefix"].score < 0.5
