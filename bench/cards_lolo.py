@@ -75,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ocr-cache", default="var/cards/ocr_cache_train")
     parser.add_argument("--no-cache", action="store_true", help="run OCR every time")
     parser.add_argument("--errors", type=int, default=0, help="print this many line-model misses")
+    parser.add_argument(
+        "--without",
+        default="",
+        help="comma-separated features to leave out (ablation), or 'layout_free' for all of "
+        "linemodel._LAYOUT_FREE_NAMES",
+    )
     args = parser.parse_args(argv)
 
     from eligo.cards import linemodel
@@ -96,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"not train layouts: {', '.join(sorted(unknown))}")
     degradations = args.degradations.split(",")
+    dropped = {f for f in args.without.split(",") if f}
+    if "layout_free" in dropped:
+        dropped = (dropped - {"layout_free"}) | set(linemodel._LAYOUT_FREE_NAMES)
+    features = [f for f in linemodel.feature_names() if f not in dropped]
     train_seeds = range(100, 100 + args.train_seeds)
 
     rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -116,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         others = [n for n in layouts if n != layout]
         x = np.concatenate([rows[n][0] for n in others])
         y = np.concatenate([rows[n][1] for n in others])
-        model = linemodel.train(x, y)
+        model = linemodel.train(x, y, features=features)
         scanner = CardScanner(ocr=base.ocr, tesseract=base.tesseract, line_model=model)
         per_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         wrong: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -190,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         "bench": "cards_lolo",
         "folds": len(folds),
+        "layouts": len(layouts),
+        "without": sorted(dropped),
         "train_seeds": args.train_seeds,
         "eval_cards_per_fold": args.eval_seeds * len(degradations),
         "degradations": degradations,

@@ -97,6 +97,19 @@ def test_layout_split_is_disjoint_and_complete() -> None:
     assert len(TRAIN_LAYOUTS) >= 4
 
 
+def test_part_d_layouts_train_only_and_move_the_payer() -> None:
+    from eligo.cards.synth import layouts_d
+
+    assert set(layouts_d.LAYOUTS) <= set(TRAIN_LAYOUTS)
+    for layout in layouts_d.LAYOUTS:
+        places = set()
+        for seed in range(6):
+            x0, y0, x1, y1 = generate_card(layout, seed, "clean").boxes["payer_name"]["box"]
+            places.add((round((x0 + x1) / 2, -2), round((y0 + y1) / 2, -2)))
+        # crest_regional always centres its payer on top; the others move it.
+        assert len(places) >= 2 or layout == "crest_regional", layout
+
+
 def test_generation_is_deterministic() -> None:
     a = generate_card("unitedcare", 42, "photo_hard")
     b = generate_card("unitedcare", 42, "photo_hard")
