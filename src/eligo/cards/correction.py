@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from eligo.cards import vocab
@@ -273,6 +274,20 @@ def format_mbi(value: str) -> str:
 # --- ids and codes -------------------------------------------------------------------------
 
 
+# Marks OCR reads out of specks and label punctuation before an id ("ID$ W664537462").
+_STRAY_MARKS = "$=~_'\"`^*+<>()[]{},;:.#"
+
+
+def _drop_stray_marks(text: str) -> str:
+    """Strip a leading or trailing token made only of marks; ids never begin or end in one."""
+    tokens = text.split()
+    while len(tokens) > 1 and all(ch in _STRAY_MARKS for ch in tokens[0]):
+        tokens.pop(0)
+    while len(tokens) > 1 and all(ch in _STRAY_MARKS for ch in tokens[-1]):
+        tokens.pop()
+    return " ".join(tokens)
+
+
 def repair_id(text: str) -> Normalized | None:
     """A member/group/Rx id as printed, without spaces (dashes kept).
 
@@ -280,7 +295,7 @@ def repair_id(text: str) -> Normalized | None:
     digit and flanked by digits is read as that digit; ids with several letters, or with a
     letter no digit looks like ("8A9521M9"), are alphanumeric by design and left alone.
     """
-    raw = re.sub(r"\s+", "", text).upper().strip("#:*.,;")
+    raw = re.sub(r"\s+", "", _drop_stray_marks(text)).upper().strip("#:*.,;")
     if len(raw) < 3 or not re.fullmatch(r"[A-Z0-9|\-/]+", raw):
         return None
     m = re.match(r"([A-Z]{0,3})(.*)", raw)
@@ -307,6 +322,28 @@ def normalize_number_id(text: str) -> Normalized | None:
     if out is None or not re.search(r"\d", out.value) or "/" in out.value:
         return None
     return out
+
+
+def normalize_group(text: str) -> Normalized | None:
+    """A group number: an id with digits, or a code printed in capitals only ("HESCPE").
+
+    A letters-only value must be one upper-case token of 4-10 letters that is no card word
+    ("EMPLOYER", "PPO"): group codes are printed that way, label words are not codes.
+    """
+    out = normalize_number_id(text)
+    if out is not None:
+        return out
+    token = _drop_stray_marks(text).strip(" #:.")
+    if not re.fullmatch(r"[A-Z]{4,10}", token):
+        return None
+    if token in NOT_NAME_WORDS or token in _label_words():
+        return None
+    return Normalized(token)
+
+
+@lru_cache(maxsize=1)
+def _label_words() -> frozenset[str]:
+    return frozenset(w for label in vocab.label_index() for w in label.split())
 
 
 def normalize_pcn(text: str) -> Normalized | None:
@@ -430,7 +467,7 @@ NORMALIZERS: dict[str, Callable[[str], Normalized | None]] = {
     "rx_bin": normalize_bin,
     "rx_pcn": normalize_pcn,
     "member_id": normalize_number_id,
-    "group_number": normalize_number_id,
+    "group_number": normalize_group,
     "rx_group": repair_id,
     "rx_id": normalize_number_id,
     "rx_plan": normalize_text,

@@ -229,10 +229,13 @@ def fuzzy_label(text: str, line_idx: int) -> list[Anchor]:
     flat = "".join(ch for ch in _fold(text).upper() if ch.isalpha() or ch == "#")
     if len(flat) < 5 or len(text.split()) > 4 or re.search(r"\d", text):
         return []
+    labels = vocab.label_strings_sorted()
+    if any(len(joined) >= 5 and (joined in flat or flat in joined) for joined, _, _ in labels):
+        return []  # a label's letters read right were judged by find_anchors already
     best: tuple[float, str, str] | None = None
-    for joined, key, label in vocab.label_strings_sorted():
-        if len(joined) < 5 or abs(len(joined) - len(flat)) > 3 or joined in flat or flat in joined:
-            continue  # containment was judged by find_anchors already ("Medicare" is no label)
+    for joined, key, label in labels:
+        if len(joined) < 5 or abs(len(joined) - len(flat)) > 3:
+            continue
         ratio = difflib.SequenceMatcher(None, flat, joined).ratio()
         if ratio >= FUZZY_LABEL_MIN_RATIO and (best is None or ratio > best[0]):
             best = (ratio, key, label)
@@ -293,7 +296,7 @@ class Extractor:
             for i, anchors in enumerate(anchors_by_line)
             if anchors
             and not _value_after(lines[i].text, anchors[-1].end)
-            and anchors[0].start <= 1
+            and (anchors[0].start <= 1 or _qualified_label(lines[i].text, anchors[0], len(anchors)))
         }
         # Lines that open with a label hold their own value: never another label's value.
         anchored = {
@@ -339,7 +342,11 @@ class Extractor:
                     # A bare label takes a value from a neighbouring line, but only if nothing
                     # but labels precede it ("Employee Health Benefit Plan" is no label row).
                     before = line.text[anchors[j - 1].end : anchor.start] if j else ""
-                    if (j == 0 and anchor.start <= 1) or (j > 0 and not _value_after(before, 0)):
+                    if (
+                        (j == 0 and anchor.start <= 1)
+                        or (j > 0 and not _value_after(before, 0))
+                        or (j == 0 and _qualified_label(line.text, anchor, len(anchors)))
+                    ):
                         candidates.extend(
                             self._linked_values(
                                 anchor, lines, i, label_lines | anchored, med_h, used
@@ -426,12 +433,32 @@ class Extractor:
         """Candidate values of a bare label: the nearest free line right of, below and
         above it. All are returned (scored by direction and distance) and the field's
         validator picks: a date far to the right is no group number.
+
+        Within one direction the nearest line that fits the field's format wins over a
+        nearer one that does not ("Coverage starts" beside "HOSPITAL (PART A)", the date
+        half a line lower), and a line another label already took as its value is a
+        worse choice (table rows are read top-down, so the next label takes the next row).
+        Above/below are judged by line centres, as blurred photos grow boxes into each other.
         """
         lab = _sub_box(lines[i], anchor.start, anchor.end)
         lab_h = max(med_h, lab[3] - lab[1])
+        lab_cy = (lab[1] + lab[3]) / 2
         best: dict[str, tuple[float, int]] = {}
+        values: dict[int, tuple[str, int]] = {}
+
+        def value_of(k: int) -> tuple[str, int]:
+            if k not in values:
+                # The value line may itself hold a further label ("610014  PCN ADV"): cut.
+                text = lines[k].text
+                cut = next((a.start for a in find_anchors(text, k) if a.start > 0), len(text))
+                values[k] = (text[:cut].strip(" :#.-"), cut)
+            return values[k]
 
         def offer(method: str, dist: float, k: int) -> None:
+            if not _fits(anchor.key, value_of(k)[0]):
+                dist += 10.0
+            if k in used:
+                dist += 1.0
             if method not in best or dist < best[method][0]:
                 best[method] = (dist, k)
 
@@ -439,25 +466,24 @@ class Extractor:
             if k == i or k in label_lines:
                 continue
             b = other.box
+            cy = (b[1] + b[3]) / 2
             gap_x = b[0] - lab[2]
-            if _v_overlap(lab, b) >= 0.5 and -0.5 * med_h <= gap_x <= 16 * med_h:
-                offer("label_right", max(0.0, gap_x) / (6 * med_h), k)
+            beside = _v_overlap(lab, b) >= 0.5 or abs(cy - lab_cy) <= 0.6 * lab_h
+            if beside and -0.5 * med_h <= gap_x <= 16 * med_h:
+                offer("label_right", max(0.0, gap_x) / (6 * med_h) + abs(cy - lab_cy) / med_h, k)
             aligned = _h_overlap(lab, b) > 0.3 or abs(b[0] - lab[0]) < 1.5 * med_h
             if not aligned:
                 continue
             gap_y = b[1] - lab[3]
-            if -0.3 * med_h <= gap_y <= 1.6 * lab_h:
+            if gap_y <= 1.6 * lab_h and (gap_y >= -0.3 * med_h or cy >= lab[3] - 0.1 * lab_h):
                 offer("label_below", max(0.0, gap_y) / med_h + 0.02 * abs(b[0] - lab[0]) / med_h, k)
             gap_up = lab[1] - b[3]
-            if -0.3 * med_h <= gap_up <= 1.0 * lab_h:
+            if gap_up <= 1.0 * lab_h and (gap_up >= -0.3 * med_h or cy <= lab[1] + 0.1 * lab_h):
                 offer("label_above", max(0.0, gap_up) / med_h, k)
         out: list[Candidate] = []
         for method, (dist, k) in best.items():
             other = lines[k]
-            # The value line may itself hold a further label ("610014  PCN ADV"): cut there.
-            anchors = find_anchors(other.text, k)
-            cut = next((a.start for a in anchors if a.start > 0), len(other.text))
-            value = other.text[:cut].strip(" :#.-")
+            value, cut = value_of(k)
             if not value:
                 continue
             cand = Candidate(
@@ -771,6 +797,29 @@ def _rx_context(
 def _known_payer(text: str) -> bool:
     norm = vocab.norm_label(text)
     return any(norm == vocab.norm_label(p) for p in vocab.PAYER_NAMES)
+
+
+def _qualified_label(text: str, anchor: Anchor, n_anchors: int) -> bool:
+    """A specific label that ends its line after a word or two ("Health Plan ID", "Your
+    Member ID"): a bare label too, the words only qualify it. A heading is longer."""
+    head = text[: anchor.start].strip()
+    return (
+        n_anchors == 1
+        and anchor.label not in WEAK_LABELS
+        and not _value_after(text, anchor.end)
+        and bool(re.fullmatch(r"[A-Za-z']+(?: [A-Za-z']+)?", head))
+    )
+
+
+def _fits(key: str, text: str) -> bool:
+    """Whether a text could be this field's value (its validator accepts it)."""
+    if not text:
+        return False
+    if key in PHONE_FIELDS:
+        return bool(correction.find_phones(text)) or correction.normalize_phone(text) is not None
+    if key in ("dependents", "claims_address", "copays"):
+        return True
+    return correction.normalize_field(key, text) is not None
 
 
 def _value_after(text: str, end: int) -> str:

@@ -282,3 +282,62 @@ def test_member_id_on_a_managed_care_card_stays_the_member_id() -> None:
 )
 def test_a_blurred_label_is_cut_from_a_free_line(text: str, want: str) -> None:
     assert _strip_misread_label(text, "employer") == want
+
+
+def test_row_labels_take_the_dates_of_an_offset_column_in_order() -> None:
+    """Medicare-style rows: each date sits half a line below its label, beside a column
+    heading that is no date; Part A takes the first date, Part B the next one."""
+    lines = [
+        L("HOSPITAL (PART A)", 65, 316, 321, h=40),
+        L("Coverage starts", 528, 318, 818, h=35),
+        L("06-01-2013", 528, 342, 684, h=32),
+        L("MEDICAL (PART B)", 65, 352, 308, h=39),
+        L("09-01-2014", 526, 378, 682, h=32),
+    ]
+    got = fields_of(lines)
+    assert got["medicare_part_a_date"] == "2013-06-01"
+    assert got["medicare_part_b_date"] == "2014-09-01"
+    # "Coverage starts" read right is a heading, not a blurred "Coverage Date" label.
+    assert "effective_date" not in got
+
+
+def test_below_is_judged_by_line_centres_on_blurred_boxes() -> None:
+    # Blur grows boxes into each other: the group value's box starts above the label's
+    # bottom, the member id's box ends below the label's top.
+    lines = [
+        L("Subscriber ID", 328, 361, 415, h=33),
+        L("418620013", 332, 370, 429, h=38),
+        L("Group:", 337, 398, 382, h=21),
+        L("94360-622", 340, 403, 428, h=32),
+    ]
+    got = fields_of(lines)
+    assert got["group_number"] == "94360-622"
+
+
+def test_letters_only_group_code_under_its_label() -> None:
+    lines = [
+        L("ID #", 25, 188, 76),
+        L("133171385", 28, 214, 184),
+        L("Group ID", 26, 246, 116),
+        L("HESCPE", 27, 277, 141),
+    ]
+    got = fields_of(lines)
+    assert got["member_id"] == "133171385"
+    assert got["group_number"] == "HESCPE"
+
+
+def test_a_qualified_bare_label_takes_the_value_below() -> None:
+    lines = [
+        L("Medicaid #", 26, 247, 146),
+        L("3709233497", 27, 277, 206),
+        L("Health Plan ID", 27, 309, 176),
+        L("Y40113515", 26, 335, 191),
+    ]
+    got = fields_of(lines)
+    assert got["medicaid_id"] == "3709233497"
+    assert got["member_id"] == "Y40113515"
+
+
+def test_stray_marks_before_an_inline_id_are_dropped() -> None:
+    got = fields_of([L("ID$ W664537462", 97, 181, 292), L("GRP 58036298", 106, 217, 253)])
+    assert got["member_id"] == "W664537462"
