@@ -233,8 +233,9 @@ def fuzzy_label(text: str, line_idx: int) -> list[Anchor]:
     if any(len(joined) >= 5 and (joined in flat or flat in joined) for joined, _, _ in labels):
         return []  # a label's letters read right were judged by find_anchors already
     best: tuple[float, str, str] | None = None
+    printed = vocab.printed_label_strings()
     for joined, key, label in labels:
-        if len(joined) < 5 or abs(len(joined) - len(flat)) > 3:
+        if len(joined) < 5 or abs(len(joined) - len(flat)) > 3 or joined not in printed:
             continue
         ratio = difflib.SequenceMatcher(None, flat, joined).ratio()
         if ratio >= FUZZY_LABEL_MIN_RATIO and (best is None or ratio > best[0]):

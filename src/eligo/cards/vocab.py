@@ -543,6 +543,15 @@ def label_strings_sorted() -> tuple[tuple[str, str, str], ...]:
 
 
 @lru_cache(maxsize=1)
+def printed_label_strings() -> frozenset[str]:
+    """Label letters of the labels as listed (no generated number-word variants): the set
+    a blurred line is compared with, so "Medicare Honor" is no "Medicare No"."""
+    return frozenset(
+        norm_label(label).replace(" ", "") for labels in FIELD_LABELS.values() for label in labels
+    )
+
+
+@lru_cache(maxsize=1)
 def benefit_tokens_sorted() -> tuple[tuple[str, ...], ...]:
     items = [tuple(norm_label(b).split()) for b in COPAY_BENEFITS]
     items.sort(key=lambda t: -len(t))

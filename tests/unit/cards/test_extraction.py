@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 
 from eligo.cards import correction
-from eligo.cards.extraction import Candidate, Extractor, _strip_misread_label, find_anchors
+from eligo.cards.extraction import (
+    Candidate,
+    Extractor,
+    _strip_misread_label,
+    find_anchors,
+    fuzzy_label,
+)
 from eligo.cards.linemodel import CLASSES, feature_names, line_features, load_line_model
 from eligo.cards.ocr import OcrLine
 
@@ -341,3 +347,13 @@ def test_a_qualified_bare_label_takes_the_value_below() -> None:
 def test_stray_marks_before_an_inline_id_are_dropped() -> None:
     got = fields_of([L("ID$ W664537462", 97, 181, 292), L("GRP 58036298", 106, 217, 253)])
     assert got["member_id"] == "W664537462"
+
+
+@pytest.mark.parametrize("text", ["Medicare Honor", "Coverage starts"])
+def test_plan_names_and_headings_are_no_blurred_labels(text: str) -> None:
+    assert fuzzy_label(text, 0) == []
+
+
+def test_a_blurred_bare_label_still_anchors() -> None:
+    anchors = fuzzy_label("Grovp Nunber", 0)
+    assert [a.key for a in anchors] == ["group_number"]
