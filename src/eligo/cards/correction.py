@@ -449,6 +449,70 @@ def normalize_text(text: str) -> Normalized | None:
     return Normalized(cleaned) if cleaned else None
 
 
+US_STATES = frozenset(
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "PR",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+    ]
+)
+
+
+def _state_code(m: re.Match[str]) -> str:
+    code = m.group(1)
+    fixed = "".join(TO_ALPHA.get(ch, ch) for ch in code)
+    return fixed if code != fixed and fixed in US_STATES else code
+
+
 def normalize_address(text: str) -> Normalized | None:
     """Address lines joined by ', '; OCR drops the space after a comma ('Dallas,TX')."""
     cleaned = re.sub(r"\s*,\s*", ", ", " ".join(text.split())).strip(" ,:")
@@ -457,6 +521,10 @@ def normalize_address(text: str) -> Normalized | None:
     cleaned = re.sub(r"\bP\.?\s?[0O]\.?\s?B[0O]X\b", "PO Box", cleaned, flags=re.IGNORECASE)
     # State and ZIP glued together ("AZ85072"); a dangling ZIP+4 dash.
     cleaned = re.sub(r"\b([A-Z]{2})(\d{5})\b", r"\1 \2", cleaned).rstrip("-")
+    # The comma before the state read as a period ("Albany. NY 12201"); a state code read
+    # as digits ("Des Moines, 14 50306" for IA), repaired only into a real state code.
+    cleaned = re.sub(r"(?<=[a-z])\.\s+(?=[A-Z]{2}\s+\d{5}(?:-\d{4})?$)", ", ", cleaned)
+    cleaned = re.sub(r"(?<=, )([A-Z0-9]{2})(?=\s+\d{5}(?:-\d{4})?$)", _state_code, cleaned)
     if not re.search(r"\d", cleaned):
         return None
     return Normalized(cleaned)

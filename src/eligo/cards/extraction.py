@@ -161,14 +161,19 @@ def _word_starts(orig: str, idx: list[int]) -> list[bool]:
     return starts
 
 
+# "ID" with its I misread, as a word of its own (same length, so offsets hold).
+_ID_MISREAD = re.compile(r"(?<![A-Za-z0-9])[1l|]D(?![A-Za-z0-9])")
+
+
 def find_anchors(text: str, line_idx: int) -> list[Anchor]:
     """Label anchors in one line, longest match first, left to right.
 
     OCR often drops the space between a label and its value ("Group No.45118",
     "ProviderServices800...") so labels are matched on the letters alone, at word
-    boundaries (separators, case changes, letter/digit changes).
+    boundaries (separators, case changes, letter/digit changes). An "ID" whose I was read
+    as 1, l or | ("Medicaid |D:", "Subscriber 1D") is read as "ID".
     """
-    folded = _fold(text)
+    folded = _ID_MISREAD.sub("ID", _fold(text))
     idx = [i for i, ch in enumerate(folded) if ch.isalnum() or ch == "#"]
     flat = "".join(folded[i].upper() for i in idx)
     starts = _word_starts(folded, idx)

@@ -261,3 +261,18 @@ def test_the_id_prefix_is_derived_on_blue_plans_only() -> None:
         _side_candidates("Lighthouse Benefit Services", "SXA67998181"), "front"
     )
     assert tpa["member_id_prefix"].score < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("PO Box 37056, Kansas City. MO 64121", "PO Box 37056, Kansas City, MO 64121"),
+        ("PO Box 30441, Des Moines, 14 50306", "PO Box 30441, Des Moines, IA 50306"),
+        ("PO Box 1, Dallas, TX 75201-1234", "PO Box 1, Dallas, TX 75201-1234"),
+        ("PO Box 1, Town, 12 75201", "PO Box 1, Town, 12 75201"),  # no state reads "12"
+    ],
+)
+def test_address_city_state_punctuation_and_state_digits(text: str, expected: str) -> None:
+    out = correction.normalize_address(text)
+    assert out is not None
+    assert out.value == expected

@@ -71,6 +71,8 @@ def test_anchors_survive_glued_ocr_text(text: str, key: str, label: str) -> None
         ("Part A Eff. Date 01/01/2020", "medicare_part_a_date", "01/01/2020"),
         ("Coverage Effective Date 01/01/2024", "effective_date", "01/01/2024"),
         ("Pharmacy Helpline 1-800-555-1212", "phone_pharmacy", "1-800-555-1212"),
+        ("Medicaid |D: 3330746211", "medicaid_id", "3330746211"),
+        ("Subscriber 1D 418620013", "member_id", "418620013"),
     ],
 )
 def test_label_variants_real_cards_print(text: str, key: str, value: str) -> None:
