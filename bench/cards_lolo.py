@@ -68,7 +68,7 @@ def _fmt(rows: dict[str, list[int]], keys: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--train-seeds", type=int, default=4, help="seeds per layout for rows")
+    parser.add_argument("--train-seeds", type=int, default=8, help="seeds per layout for rows")
     parser.add_argument("--eval-seeds", type=int, default=2, help="seeds per degradation for L")
     parser.add_argument("--degradations", default="clean,photo,photo_blur,photo_glare")
     parser.add_argument("--folds", help="comma-separated layouts to hold out (default: all)")
