@@ -624,7 +624,8 @@ def _plan_key(key: str, value: str) -> str:
     words = norm.split()
     if not words:
         return key
-    if re.fullmatch(r"[A-Z]?\d[\dA-Z\-]*", norm.replace(" ", "")) and len(words) == 1:
+    # One code, dashes included: a CMS contract-PBP "H6352-955" is a plan number.
+    if re.fullmatch(r"[A-Z]{0,2}\d[\dA-Z]*(?:-[\dA-Z]+)*", value.strip().upper()):
         return "plan_number"
     if norm in vocab.PLAN_TYPES or words[0] in vocab.PLAN_TYPES:
         return "plan_type"

@@ -359,3 +359,10 @@ def test_plan_names_and_headings_are_no_blurred_labels(text: str) -> None:
 def test_a_blurred_bare_label_still_anchors() -> None:
     anchors = fuzzy_label("Grovp Nunber", 0)
     assert [a.key for a in anchors] == ["group_number"]
+
+
+def test_a_plan_label_over_a_contract_pbp_code_is_the_plan_number() -> None:
+    lines = [L("Plan", 430, 178, 483), L("H6352-955", 379, 205, 542)]
+    got = fields_of(lines)
+    assert got.get("plan_number") == "H6352-955"
+    assert "plan_name" not in got
