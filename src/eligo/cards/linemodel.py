@@ -584,8 +584,19 @@ def build_rows(
     return np.asarray(xs, dtype=np.float32), np.asarray(ys, dtype=np.int32)
 
 
+# Rows of a field class weigh this much more than "other" rows: a card has one payer line
+# and a dozen others. 2.5 was best of 1-4 leave-one-layout-out (line-level recall and
+# precision both up about 0.01 over 1.0).
+FIELD_WEIGHT = 2.5
+
+
 def train(
-    x: np.ndarray, y: np.ndarray, *, seed: int = 0, features: Sequence[str] | None = None
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    seed: int = 0,
+    features: Sequence[str] | None = None,
+    field_weight: float = FIELD_WEIGHT,
 ) -> LineModel:
     """Fit the classifier on rows of ``build_rows``; ``features`` picks a subset of columns
     (by name, default all)."""
@@ -607,6 +618,7 @@ def train(
     }
     names = list(features) if features is not None else feature_names()
     cols = [feature_names().index(f) for f in names]
-    data = lgb.Dataset(x[:, cols], label=y, feature_name=names)
+    weight = np.where(y == CLASSES.index("other"), 1.0, field_weight)
+    data = lgb.Dataset(x[:, cols], label=y, weight=weight, feature_name=names)
     booster = lgb.train(params, data, num_boost_round=120)
     return LineModel(booster, CLASSES, tuple(names))
