@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated features to leave out (ablation), or 'layout_free' for all of "
         "linemodel._LAYOUT_FREE_NAMES",
     )
+    parser.add_argument(
+        "--field-weight", type=float, help="weight of field rows (default: linemodel's)"
+    )
     args = parser.parse_args(argv)
 
     from eligo.cards import linemodel
@@ -126,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         others = [n for n in layouts if n != layout]
         x = np.concatenate([rows[n][0] for n in others])
         y = np.concatenate([rows[n][1] for n in others])
-        model = linemodel.train(x, y, features=features)
+        weight = {} if args.field_weight is None else {"field_weight": args.field_weight}
+        model = linemodel.train(x, y, features=features, **weight)
         scanner = CardScanner(ocr=base.ocr, tesseract=base.tesseract, line_model=model)
         per_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         wrong: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -202,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         "folds": len(folds),
         "layouts": len(layouts),
         "without": sorted(dropped),
+        "field_weight": args.field_weight or linemodel.FIELD_WEIGHT,
         "train_seeds": args.train_seeds,
         "eval_cards_per_fold": args.eval_seeds * len(degradations),
         "degradations": degradations,
