@@ -6,7 +6,7 @@ line (position, relative size, case, digits, a few keyword families, the label j
 says which of those fields a free line is. It is trained on synthetic cards from the TRAIN
 layouts only (``eligo cards train-line-model``); held-out layouts measure generalization.
 
-The model ships as JSON (LightGBM's text model inside), well under 1 MB.
+The model ships as JSON (LightGBM's text model inside), about 1 MB.
 """
 
 from __future__ import annotations
