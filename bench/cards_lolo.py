@@ -14,7 +14,10 @@ plan name, plan type, PBM name, employer), pooled figures of every other field, 
 of returned fields that are wrong, then a ``BENCH {...}`` line.
 
 OCR results are cached on disk (``--ocr-cache``, the mechanism of ``cards_eval.py``), so
-only the first run pays for OCR. Scoring reuses ``cards_eval.matches``.
+only the first run pays for OCR. Scoring reuses ``cards_eval.matches``. ``--dump FILE``
+writes every field returned or held back as low-confidence, with its per-stage scores and
+whether it was right (``cards_eval``'s dump rows): out-of-layout data to calibrate the
+field scores and ``cards.field_threshold`` on.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from cards_eval import OcrCache, _share, matches
+from cards_eval import OcrCache, _dump_fields, _share, matches
 
 EVAL_SEED_BASE = 5000  # training rows use seeds 100.. (see ``--train-seeds``)
 
@@ -84,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--field-weight", type=float, help="weight of field rows (default: linemodel's)"
     )
+    parser.add_argument("--dump", help="write returned and low-confidence fields here (JSONL)")
     args = parser.parse_args(argv)
 
     from eligo.cards import linemodel
@@ -124,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     pooled_wrong: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     fold_res: dict[str, dict[str, float]] = {}
+    dump: list[str] | None = [] if args.dump else None
     shown = 0
     for layout in folds:
         others = [n for n in layouts if n != layout]
@@ -140,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
                 back = card.back.image if card.back is not None else None
                 out = scanner.scan(card.front.image, back)
                 _score(out, card.truth, per_field, wrong)
+                if dump is not None:
+                    rec = {"layout": layout, "seed": EVAL_SEED_BASE + s, "degradation": deg}
+                    _dump_fields(dump, {**rec, "truth": card.truth}, out)
                 fields = out.get("fields", {})
                 for key in line_keys:
                     if key not in card.truth and key not in fields:
@@ -175,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
+    if dump is not None:
+        Path(args.dump).write_text("".join(dump), encoding="utf-8")
     print("\npooled exact match, line-model fields (right/in truth; wrong/returned)")
     res: dict[str, float] = {}
     for key in line_keys:
