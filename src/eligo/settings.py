@@ -75,7 +75,7 @@ class CatalogSettings(BaseModel):
 
 
 class CardSettings(BaseModel):
-    field_threshold: float = 0.5
+    field_threshold: float = 0.6
     image_retention_days: int = 7
     max_megapixels: float = 40.0
     # Scan service: an in-process worker pool picks queued scans (claims are atomic, so

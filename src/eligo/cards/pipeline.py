@@ -64,6 +64,12 @@ class Side:
     not_a_card: bool = False
 
 
+# Line-model fields whose value no validator checks (a member name must look like a person's
+# name, a plan type must hold a plan-type word): their final score counts the model's
+# probability twice, calibrated out of layout (docs/cards.md, "Returned vs low confidence").
+LINE_MODEL_FREE_TEXT = frozenset({"payer_name", "plan_name", "employer", "pbm_name"})
+
+
 @contextmanager
 def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     started = time.perf_counter()
@@ -407,6 +413,10 @@ def _field_entry(fv: correction.FieldValue, side: Side) -> dict[str, Any]:
     # Detection confidence tempers the field score without vetoing it: a whole-image
     # fallback still reads clean scans well.
     score = fv.score * (0.75 + 0.25 * side.detect_score)
+    if fv.key in LINE_MODEL_FREE_TEXT and _from_line_model(fv):
+        # The line model's probability is overconfident on a layout it was not trained on:
+        # it counts twice (p^2). Leave-one-layout-out over the train layouts, docs/cards.md.
+        score *= fv.extract
     return {
         "value": fv.value,
         "score": round(score, 3),
@@ -415,6 +425,13 @@ def _field_entry(fv: correction.FieldValue, side: Side) -> dict[str, Any]:
         "side": fv.side,
         "provenance": fv.provenance,
     }
+
+
+def _from_line_model(fv: correction.FieldValue) -> bool:
+    """The field's value was labelled by the learned line classifier."""
+    return any(
+        p.get("step") == "extract" and p.get("method") == "line_model" for p in fv.provenance
+    )
 
 
 @dataclass

@@ -155,3 +155,23 @@ def test_reading_order_is_rows_then_columns() -> None:
         OcrLine("a", (10, 15, 60, 33), 1.0),
     ]
     assert [ln.text for ln in _reading_order(lines)] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "method", "want"),
+    [
+        ("payer_name", "Acme Health", "line_model", 0.9 * 0.8 * 0.8),
+        ("payer_name", "Acme Health", "label_inline", 0.9 * 0.8),
+        ("member_name", "Jane Roe", "line_model", 0.9 * 0.8),
+    ],
+)
+def test_a_free_text_line_model_probability_counts_twice_in_the_final_score(
+    key: str, value: str, method: str, want: float
+) -> None:
+    from eligo.cards.correction import FieldValue
+    from eligo.cards.pipeline import _field_entry
+
+    prov: list[dict[str, Any]] = [{"step": "extract", "method": method}]
+    fv = FieldValue(key, value, (0, 0, 100, 20), "front", 0.9, 0.8, 1.0, prov)
+    side = Side("front", np.zeros((4, 4, 3), np.uint8), lambda p: p, 1.0, True, {})
+    assert _field_entry(fv, side)["score"] == pytest.approx(want, abs=1e-3)
