@@ -37,7 +37,7 @@ class IssuedKey:
     secret: str  # the full key: shown once, never stored
 
 
-def _hash_key(secret: str) -> str:
+def hash_key(secret: str) -> str:
     # Keys carry 256 bits of randomness, so a plain SHA-256 is enough (no password stretching).
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
@@ -98,7 +98,7 @@ def issue_key(
         name=name,
         role=role.value,
         prefix=prefix,
-        key_hash=_hash_key(secret),
+        key_hash=hash_key(secret),
         created_by=actor,
     )
     session.add(key)
@@ -186,7 +186,7 @@ def authenticate(session: Session, *, secret: str) -> Principal:
     session.commit()
     if key is None:
         raise InvalidApiKey()
-    if not hmac.compare_digest(key.key_hash, _hash_key(secret)) or key.revoked_at is not None:
+    if not hmac.compare_digest(key.key_hash, hash_key(secret)) or key.revoked_at is not None:
         # A real key's prefix with a wrong secret, or a revoked key: worth an audit line.
         reason = "revoked" if key.revoked_at is not None else "bad_secret"
         audit.record(

@@ -41,7 +41,7 @@ def test_forget_key_drops_only_that_key() -> None:
 def test_secrets_are_not_kept() -> None:
     cache = AuthCache(ttl_seconds=60)
     cache.put("elg_abcdefabcdef_very-secret", ALICE)
-    assert all(b"very-secret" not in digest for digest in cache._entries)
+    assert all("very-secret" not in digest for digest in cache._entries)
 
 
 def test_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
