@@ -38,7 +38,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -50,7 +49,6 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "eligo.cli.main"]
 SEED_RECORDS = 5000
-ProcessMatch = Callable[[psutil.Process], bool]
 
 
 def free_port() -> int:
@@ -190,41 +188,70 @@ class SyncRun:
     cpu_others: dict[str, float]  # other processes over the same time (database server, API)
 
 
-class CpuSampler(threading.Thread):
-    """CPU seconds used by a group of processes over a window, sampled every second so
-    processes that start and exit inside it (a sync's database backend) are counted too (up to
-    the last second of their life); sparse so it takes little from the lookup client."""
+@dataclass(frozen=True)
+class ProcessGroup:
+    """Processes to account CPU time to: by name (a local database server) or by pid."""
 
-    def __init__(self, match: ProcessMatch) -> None:
-        super().__init__(daemon=True)
-        self.match = match
-        self.base: dict[int, float] = {}
-        self.last: dict[int, float] = {}
-        self.stop = threading.Event()
-        self._sample(first=True)
+    names: tuple[str, ...] = ()
+    pid: int = 0
 
-    def _sample(self, *, first: bool = False) -> None:
+    def __call__(self, proc: psutil.Process) -> bool:
+        return proc.pid == self.pid if self.pid else proc.info["name"] in self.names
+
+
+def _sample_cpu(groups: dict[str, ProcessGroup], conn: Any) -> None:
+    """Child process: CPU seconds per group until told to stop, sampled every second so
+    processes that start and exit inside the window (a sync's database backend) are counted
+    too (up to the last second of their life)."""
+    os.nice(19)
+    base: dict[str, dict[int, float]] = {name: {} for name in groups}
+    last: dict[str, dict[int, float]] = {name: {} for name in groups}
+    first = True
+    while True:
         for proc in psutil.process_iter(["name"]):
-            try:
-                if not self.match(proc):
+            for name, group in groups.items():
+                try:
+                    if not group(proc):
+                        continue
+                    times = proc.cpu_times()
+                except psutil.Error:
                     continue
-                times = proc.cpu_times()
-            except psutil.Error:
-                continue
-            used = times.user + times.system
-            if first:
-                self.base[proc.pid] = used
-            self.last[proc.pid] = used
+                if first:
+                    base[name][proc.pid] = times.user + times.system
+                last[name][proc.pid] = times.user + times.system
+        if first:
+            conn.send("ready")
+            first = False
+        if conn.poll(1.0):
+            break
+    conn.send(
+        {
+            name: round(sum(used - base[name].get(pid, 0.0) for pid, used in seen.items()), 2)
+            for name, seen in last.items()
+        }
+    )
 
-    def run(self) -> None:
-        while not self.stop.wait(1.0):
-            self._sample()
 
-    def finish(self) -> float:
-        self.stop.set()
-        self.join(5)
-        self._sample()
-        return round(sum(used - self.base.get(pid, 0.0) for pid, used in self.last.items()), 2)
+class CpuSampler:
+    """CPU seconds of groups of processes over a window, measured by a separate process: the
+    sampling (~2.5 ms a pass over /proc) must not hold the lookup client's interpreter lock,
+    or it would show up as lookup latency during syncs only."""
+
+    def __init__(self, groups: dict[str, ProcessGroup]) -> None:
+        import multiprocessing
+
+        self.conn, child = multiprocessing.Pipe()
+        self.proc = multiprocessing.get_context("spawn").Process(
+            target=_sample_cpu, args=(groups, child), daemon=True
+        )
+        self.proc.start()
+        self.conn.recv()  # first sample taken
+
+    def finish(self) -> dict[str, float]:
+        self.conn.send("stop")
+        totals: dict[str, float] = self.conn.recv()
+        self.proc.join(5)
+        return totals
 
 
 class BackendDemoter(threading.Thread):
@@ -260,30 +287,22 @@ class BackendDemoter(threading.Thread):
         return len(self.demoted)
 
 
-def is_database(proc: psutil.Process) -> bool:
-    """A local PostgreSQL server process (none for SQLite or a remote server)."""
-    return proc.info["name"] in ("postgres", "postmaster")
-
-
 def run_sync(
     feed_url: str,
     env: dict[str, str],
     log: Path,
-    watch: dict[str, ProcessMatch],
-    prefix: tuple[str, ...] = (),
+    sampler: CpuSampler,
 ) -> SyncRun:
-    """``eligo sync run`` as a child; ``watch`` names groups of processes whose CPU time over
-    the run is reported too (database server, API)."""
+    """``eligo sync run`` as a child; ``sampler`` (started just before, so that its own start
+    is not in the lookup window) reports the CPU time of other processes over the run
+    (database server, API)."""
     demoter = BackendDemoter(env["ELIGO_DATABASE_URL"]) if "PGAPPNAME" in env else None
     if demoter is not None:
         demoter.start()
-    samplers = {name: CpuSampler(match) for name, match in watch.items()}
-    for sampler in samplers.values():
-        sampler.start()
     started = time.perf_counter()
     with log.open("wb") as err:
         proc = subprocess.Popen(
-            [*prefix, *CLI, "sync", "run", "--feed", feed_url, "--json"],
+            [*CLI, "sync", "run", "--feed", feed_url, "--json"],
             env={**env, "ELIGO_LOG__LEVEL": "INFO"},
             stdout=subprocess.PIPE,
             stderr=err,
@@ -294,7 +313,7 @@ def run_sync(
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
-    others = {name: sampler.finish() for name, sampler in samplers.items()}
+    others: dict[str, float] = sampler.finish()
     if demoter is not None:
         others["backends_demoted"] = demoter.finish()
     lines = [line for line in output.splitlines() if line.startswith("{")]
@@ -432,9 +451,12 @@ def main() -> None:
         "--sync-nice", type=int, default=10, help="CPU priority decrease of the sync process"
     )
     parser.add_argument(
-        "--sync-idle",
+        "--no-sync-pin", action="store_true", help="catalog.sync_pin_cpu=false (any CPU)"
+    )
+    parser.add_argument(
+        "--no-sync-idle-class",
         action="store_true",
-        help="run the sync process under SCHED_IDLE (chrt --idle 0) on top of its nice value",
+        help="catalog.sync_idle_class=false (normal scheduling at the nice value)",
     )
     parser.add_argument(
         "--backend-idle",
@@ -485,6 +507,8 @@ def main() -> None:
         "ELIGO_CATALOG__SYNC_NICE": str(args.sync_nice),
         "ELIGO_CATALOG__BATCH_SIZE": str(args.batch_size),
         "ELIGO_CATALOG__BATCH_PAUSE_SECONDS": str(args.batch_pause),
+        "ELIGO_CATALOG__SYNC_PIN_CPU": str(not args.no_sync_pin).lower(),
+        "ELIGO_CATALOG__SYNC_IDLE_CLASS": str(not args.no_sync_idle_class).lower(),
     }
     # The sync's own connections only (the API keeps its normal backends).
     sync_env = {**env, "PGAPPNAME": "eligo-sync"} if args.backend_idle else env
@@ -538,10 +562,9 @@ def main() -> None:
         key = make_key(database_url)
         gtins = [r["gtin"] for r in seed]
         api_rss = psutil.Process(api_proc.pid).memory_info().rss / 2**20
-        prefix = ("chrt", "--idle", "0") if args.sync_idle else ()
-        watch: dict[str, ProcessMatch] = {
-            "database": is_database,
-            "api": lambda proc: proc.pid == api_proc.pid,
+        watch = {
+            "database": ProcessGroup(names=("postgres", "postmaster")),
+            "api": ProcessGroup(pid=api_proc.pid),
         }
 
         # Idle windows before and after each sync; each sync is compared with the pooled idle
@@ -563,9 +586,10 @@ def main() -> None:
             return
 
         print(f"feed render (reference server, untimed): {warm(feed + args.feed_path):.1f}s")
+        sampler = CpuSampler(watch)
         checker = Checker(api, key, gtins)
         checker.start()
-        full_run = run_sync(feed + args.feed_path, sync_env, work / "sync-full.log", watch, prefix)
+        full_run = run_sync(feed + args.feed_path, sync_env, work / "sync-full.log", sampler)
         full, full_wall, full_rss = full_run.outcome, full_run.wall, full_run.rss_mb
         during_full = summary(checker.finish())
         full_phases = by_phase(checker, full_run)
@@ -585,11 +609,10 @@ def main() -> None:
         changes = httpx.get(feed + "/changes", params={"version": feed_version}, timeout=60).json()
         change_list = changes["changes"] if isinstance(changes, dict) else changes
         print(f"feed render (reference server, untimed): {warm(feed + args.feed_path):.1f}s")
+        sampler = CpuSampler(watch)
         checker = Checker(api, key, gtins)
         checker.start()
-        incr_run = run_sync(
-            feed + args.feed_path, sync_env, work / "sync-incremental.log", watch, prefix
-        )
+        incr_run = run_sync(feed + args.feed_path, sync_env, work / "sync-incremental.log", sampler)
         incr, incr_wall, incr_rss = incr_run.outcome, incr_run.wall, incr_run.rss_mb
         during_incr = summary(checker.finish())
         incr_phases = by_phase(checker, incr_run)
@@ -641,7 +664,8 @@ def main() -> None:
             "load_avg": [round(x, 2) for x in os.getloadavg()],
             "lookup_rate_per_s": args.rate,
             "sync_nice": args.sync_nice,
-            "sync_idle": args.sync_idle,
+            "sync_pin_cpu": not args.no_sync_pin,
+            "sync_idle_class": not args.no_sync_idle_class,
             "feed_nice": args.feed_nice,
             "feed_path": args.feed_path,
             "batch_size": args.batch_size,

@@ -11,9 +11,8 @@ import base64
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from fastapi import Depends, Request
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -72,6 +71,11 @@ class CatalogSettings(BaseModel):
     scheduler_mode: Literal["subprocess", "thread"] = "subprocess"
     # A sync child process lowers its CPU priority by this much (0: unchanged).
     sync_nice: int = 10
+    # ... keeps to one CPU (the last it may use), leaving the others to the request path ...
+    sync_pin_cpu: bool = True
+    # ... and runs under SCHED_IDLE, back to normal scheduling at sync_nice if it starves
+    # (catalog/background.py; Linux, needs CAP_SYS_NICE or a matching RLIMIT_NICE).
+    sync_idle_class: bool = True
 
 
 class CardSettings(BaseModel):
@@ -223,4 +227,20 @@ async def app_settings(request: Request) -> Settings:
     return settings
 
 
-SettingsDep = Annotated[Settings, Depends(app_settings)]
+if TYPE_CHECKING:
+    from fastapi import Depends, Request
+
+    SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
+def __getattr__(name: str) -> object:
+    """``SettingsDep``, built on first use: FastAPI takes ~0.2 s to import, and a sync process
+    reads its settings to lower its CPU priority before it does any heavy import (PEP 562)."""
+    if name != "SettingsDep":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from fastapi import Depends, Request
+
+    globals()["Request"] = Request  # FastAPI resolves app_settings' annotation from here
+    dependency = Annotated[Settings, Depends(app_settings)]
+    globals()["SettingsDep"] = dependency
+    return dependency

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from eligo.db.session import Database
 from eligo.logging import configure_logging
 from eligo.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # SQLAlchemy loads inside the commands that use it (``eligo --help`` stays fast)
+    from sqlalchemy.orm import Session
 
 
 def cli_settings() -> Settings:
@@ -21,6 +22,8 @@ def cli_settings() -> Settings:
 
 @contextmanager
 def cli_session() -> Iterator[Session]:
+    from eligo.db.session import Database
+
     settings = cli_settings()
     database = Database.from_url(settings.database_url)
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Annotated
 
 import typer
@@ -29,17 +28,22 @@ def run(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON")] = False,
 ) -> None:
     """Sync the eligible-product list once. Exit 0 done/unchanged, 1 failed, 2 aborted, 3 busy."""
-    from eligo.catalog.sync import run_sync
+    from eligo.catalog.background import run_in_background
     from eligo.cli.common import cli_settings
+
+    settings = cli_settings()
+    # Before the heavy imports, which take a good part of a sync's CPU time. Not SCHED_BATCH:
+    # measured on a shared 2-core host, it slowed the sync 1.5-3x with no visible gain in
+    # request latency (bench/sync.py); see catalog/background.py for what is done.
+    placement = run_in_background(
+        nice=settings.catalog.sync_nice if nice is None else nice,
+        pin_cpu=settings.catalog.sync_pin_cpu,
+        idle_class=settings.catalog.sync_idle_class,
+    )
+    from eligo.catalog.sync import run_sync
     from eligo.db.session import Database
     from eligo.errors import EligoError
 
-    settings = cli_settings()
-    increment = settings.catalog.sync_nice if nice is None else nice
-    if increment > 0:
-        # Plain nice, not SCHED_BATCH: measured on a shared 2-core host, SCHED_BATCH slowed the
-        # sync 1.5-3x with no visible gain in request latency (bench/sync.py).
-        os.nice(increment)
     database = Database.from_url(settings.database_url)
     try:
         outcome = run_sync(
@@ -54,6 +58,7 @@ def run(
         typer.echo(exc.message, err=True)
         raise typer.Exit(1) from exc
     finally:
+        placement.stop()
         database.dispose()
     if as_json:
         typer.echo(json.dumps(outcome.__dict__, default=str))
