@@ -27,6 +27,7 @@ import os
 import resource
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,8 @@ class StarvationGuard(threading.Thread):
         self.max_wait_share = max_wait_share
         self.promoted = False
         self._stop_event = threading.Event()
+        self.started_at = time.monotonic()
+        self.started_wait_ns = _wait_ns(tid)
 
     def run(self) -> None:
         samples: list[int] = []
@@ -106,6 +109,16 @@ class StarvationGuard(threading.Thread):
 
     def stop(self) -> None:
         self._stop_event.set()
+        try:
+            waited = (_wait_ns(self.tid) - self.started_wait_ns) / 1e9
+        except OSError:
+            return
+        logger.info(
+            "sync waited %.1fs for a CPU in %.1fs%s",
+            waited,
+            time.monotonic() - self.started_at,
+            " (moved back to normal scheduling)" if self.promoted else "",
+        )
 
 
 @dataclass
