@@ -13,8 +13,8 @@ So a sync process (``eligo sync run``, also the in-service scheduler's child):
 1. keeps to one CPU, the last one it may use, when it may use more than one;
 2. runs under ``SCHED_IDLE`` when it can leave that class again: ``SCHED_IDLE`` alone starves
    on a loaded host (a full sync took 57 s instead of 10 at load 6), so a guard thread watches
-   how long the sync waits for a CPU and, when it waits most of the time, moves it back to
-   normal scheduling at its nice value and lets it use every CPU again.
+   how long the sync waits for a CPU and, when it waits most of the time (60% of 2 s), moves
+   it back to normal scheduling at its nice value and lets it use every CPU again.
 
 Leaving ``SCHED_IDLE`` needs CAP_SYS_NICE or an RLIMIT_NICE that allows the nice value;
 without either the sync stays in the normal class (no guard could rescue it).
@@ -53,7 +53,7 @@ def _wait_ns(tid: int) -> int:
 
 class StarvationGuard(threading.Thread):
     """Moves thread ``tid`` out of SCHED_IDLE once it has waited for a CPU more than
-    ``max_wait_share`` of the time over ``window_seconds``; checks once a second.
+    ``max_wait_share`` of the last ``window_seconds``; looks every ``check_seconds``.
 
     Start it before the thread is moved into SCHED_IDLE and onto one CPU: a new thread
     inherits both, and the guard must get a CPU when the sync does not."""
@@ -64,7 +64,8 @@ class StarvationGuard(threading.Thread):
         tid: int,
         nice: int,
         cpus: set[int],
-        window_seconds: int = 3,
+        window_seconds: float = 2.0,
+        check_seconds: float = 0.5,
         max_wait_share: float = 0.6,
     ) -> None:
         super().__init__(name="sync-starvation-guard", daemon=True)
@@ -72,6 +73,7 @@ class StarvationGuard(threading.Thread):
         self.nice = nice
         self.cpus = cpus
         self.window_seconds = window_seconds
+        self.check_seconds = check_seconds
         self.max_wait_share = max_wait_share
         self.promoted = False
         self._stop_event = threading.Event()
@@ -79,14 +81,15 @@ class StarvationGuard(threading.Thread):
         self.started_wait_ns = _wait_ns(tid)
 
     def run(self) -> None:
-        samples: list[int] = []
-        while not self._stop_event.wait(1.0):
+        samples = [self.started_wait_ns]
+        keep = round(self.window_seconds / self.check_seconds)
+        while not self._stop_event.wait(self.check_seconds):
             try:
                 samples.append(_wait_ns(self.tid))
             except OSError:  # the thread has exited
                 return
-            samples = samples[-self.window_seconds - 1 :]
-            if len(samples) <= self.window_seconds:
+            samples = samples[-keep - 1 :]
+            if len(samples) <= keep:
                 continue
             waited = (samples[-1] - samples[0]) / 1e9
             if waited > self.max_wait_share * self.window_seconds:
@@ -99,7 +102,7 @@ class StarvationGuard(threading.Thread):
         os.sched_setaffinity(self.tid, self.cpus)
         self.promoted = True
         logger.info(
-            "sync waited %.1fs of %ds for a CPU under SCHED_IDLE: back to normal "
+            "sync waited %.1fs of %.1fs for a CPU under SCHED_IDLE: back to normal "
             "scheduling at nice %d on CPUs %s",
             waited,
             self.window_seconds,

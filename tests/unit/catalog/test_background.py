@@ -71,7 +71,7 @@ def test_a_starved_sync_goes_back_to_normal_scheduling() -> None:
         "cpu = max(cpus)\n"
         "os.nice(10)\n"
         "guard = StarvationGuard(tid=threading.get_native_id(), nice=10, cpus=cpus,\n"
-        "    window_seconds=1, max_wait_share=0.5)\n"
+        "    window_seconds=1.0, check_seconds=0.25, max_wait_share=0.5)\n"
         "guard.start()\n"
         "hog = subprocess.Popen([sys.executable, '-c', 'while True: pass'])\n"
         "os.sched_setaffinity(hog.pid, {cpu})\n"
