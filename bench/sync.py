@@ -474,6 +474,13 @@ def main() -> None:
         "--control-only", action="store_true", help="stop after the control windows"
     )
     parser.add_argument(
+        "--load-procs",
+        type=int,
+        default=0,
+        help="a loaded host: this many processes that only burn CPU at normal priority run "
+        "through the whole bench (the sync's starvation guard then has to step in)",
+    )
+    parser.add_argument(
         "--feed-nice",
         type=int,
         default=10,
@@ -545,6 +552,8 @@ def main() -> None:
                 stderr=subprocess.STDOUT,
             )
         procs.append(api_proc)
+        for _ in range(args.load_procs):
+            procs.append(subprocess.Popen([sys.executable, "-c", "while True: pass"]))
         api = f"http://127.0.0.1:{api_port}"
         wait_for(feed + "/", feed_proc, feed_log)
         wait_for(api + "/healthz", api_proc, api_log)
@@ -667,6 +676,7 @@ def main() -> None:
             "sync_pin_cpu": not args.no_sync_pin,
             "sync_idle_class": not args.no_sync_idle_class,
             "feed_nice": args.feed_nice,
+            "load_procs": args.load_procs,
             "feed_path": args.feed_path,
             "batch_size": args.batch_size,
             "batch_pause_seconds": args.batch_pause,
