@@ -321,6 +321,8 @@ def normalize_number_id(text: str) -> Normalized | None:
     out = repair_id(text)
     if out is None or not re.search(r"\d", out.value) or "/" in out.value:
         return None
+    if any(len(w) >= 4 and w.isalpha() and w in _label_words() for w in text.upper().split()):
+        return None  # a card word beside a code ("Plan 45512") is a label, not id letters
     return out
 
 
@@ -439,6 +441,15 @@ def normalize_name(text: str) -> Normalized | None:
     if set(vocab.norm_label(cleaned).split()) & NOT_NAME_WORDS:
         return None
     return Normalized(cleaned)
+
+
+def split_names(text: str) -> list[str]:
+    """Names listed on one line ("Sara Coleman, Tom Coleman; Ann Lee"), each of two words
+    or more; a "Last, First" name (one word before the comma) stays whole."""
+    parts = [p.strip() for p in re.split(r"[,;]", text)]
+    if len(parts) > 1 and all(len(p.split()) >= 2 for p in parts):
+        return parts
+    return [text]
 
 
 def normalize_text(text: str) -> Normalized | None:
@@ -637,6 +648,7 @@ def _normalize_candidate(key: str, cand: Any) -> tuple[Any, tuple[Correction, ..
         return (cand.value, ()) if cand.value else None
     if key == "dependents":
         parts = cand.value if isinstance(cand.value, list) else [cand.text]
+        parts = [name for p in parts for name in split_names(p)]
         names = [n.value for p in parts if (n := normalize_name(p)) is not None]
         return (names, ()) if names else None
     if key in PHONE_FIELDS_:
@@ -677,6 +689,8 @@ def _vote(key: str, readings: list[tuple[str, float, str]]) -> tuple[Any, str, f
 def _candidate_key(cand: Any) -> str:
     if cand.label in PLAN_LABELS and cand.key in ("plan_name", "plan_type"):
         return _plan_key(cand.key, cand.text)
+    if cand.label == "EMPLOYER GROUP" and not re.search(r"\d", cand.text):
+        return "employer"  # "Employer Group: Acme Corp" names the employer
     return str(cand.key)
 
 
@@ -876,4 +890,26 @@ def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> di
             )
             dst.value = src.value
             dst.correct = min(dst.correct, 0.85)
+    _plan_number_as_group(merged)
     return merged
+
+
+# Plain plan-number labels; CMS contract/PBP labels name a Medicare plan, never a group.
+PLAIN_PLAN_NUMBER_LABELS = frozenset(
+    {"PLAN #", "PLAN NO", "PLAN NUMBER", "PLAN NBR", "PLAN NUM", "PLAN CODE"}
+)
+CMS_PLAN = re.compile(r"[HRSE]\d{4}(?:-\d{3})?")
+
+
+def _plan_number_as_group(fields: dict[str, FieldValue]) -> None:
+    """Self-funded employer cards print the employer's plan code as "Plan No." and no
+    group: on a card with no group number, a plain plan number that is no CMS contract
+    is the group number."""
+    plan = fields.get("plan_number")
+    if plan is None or "group_number" in fields or CMS_PLAN.fullmatch(str(plan.value)):
+        return
+    if not {p.get("label") for p in plan.provenance} & PLAIN_PLAN_NUMBER_LABELS:
+        return
+    plan.key = "group_number"
+    plan.provenance.append({"step": "relabel", "from": "plan_number"})
+    fields["group_number"] = fields.pop("plan_number")

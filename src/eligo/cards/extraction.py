@@ -203,7 +203,12 @@ def find_anchors(text: str, line_idx: int) -> list[Anchor]:
         start, end = idx[k], idx[j - 1] + 1
         rest = text[end:]
         followed_by_mark = bool(re.match(r"\s*[:#]", rest))
-        if k == 0 or followed_by_mark or label not in WEAK_LABELS:
+        if (
+            k == 0
+            or followed_by_mark
+            or label not in WEAK_LABELS
+            or _between_codes(text[:start], rest)
+        ):
             m = re.match(r"\s*[:#.]+", rest)
             if m:
                 end += m.end()
@@ -212,6 +217,15 @@ def find_anchors(text: str, line_idx: int) -> list[Anchor]:
         else:
             k += 1
     return anchors
+
+
+def _between_codes(before: str, after: str) -> bool:
+    """A common word between two codes is a label of a row of label/value pairs ("ID
+    123456789 Group 4455", "Group 12345 Plan 678"), not text: the words just before and
+    just after it both hold digits."""
+    prev = before.split()[-1:] or [""]
+    nxt = after.split()[:1] or [""]
+    return any(ch.isdigit() for ch in prev[0]) and any(ch.isdigit() for ch in nxt[0])
 
 
 def _glued_id(folded: str, idx: list[int], j: int, label: str) -> bool:
@@ -506,8 +520,11 @@ class Extractor:
                 self._extend_below(cand, lines, k, label_lines, med_h, used)
             out.append(cand)
         # Only the preferred reading consumes its line; the others stay free for the
-        # line model in case they are not this field's value after all.
+        # line model in case they are not this field's value after all. A fallback on a
+        # line another label already took is that label's value ("Plan" under the group
+        # number reads the group from above; its own value is below).
         out.sort(key=lambda c: -c.extract_score)
+        out = out[:1] + [c for c in out[1:] if not set(c.lines) & used]
         if out:
             used.update(out[0].lines)
         return out

@@ -1,0 +1,126 @@
+"""Group numbers, member ids and their neighbours as real US cards print them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from eligo.cards import correction
+from eligo.cards.extraction import Extractor, find_anchors
+from eligo.cards.ocr import OcrLine
+
+
+def L(text: str, x0: float, y0: float, x1: float | None = None, h: float = 28) -> OcrLine:
+    """An OCR line at (x0, y0); width from the text length unless given."""
+    return OcrLine(text, (x0, y0, x1 if x1 is not None else x0 + 14 * len(text), y0 + h), 0.99)
+
+
+def fields_of(lines: list[OcrLine], side: str = "front") -> dict[str, Any]:
+    ext = Extractor(line_model=None).extract(lines, 1012, 638, side=side)
+    return {k: v.value for k, v in correction.finalize_side(ext.candidates, side).items()}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Group/Account 00123", "00123"),
+        ("Group Acct: 45512", "45512"),
+        ("Account # 0045512", "0045512"),
+        ("Account No. 0045512", "0045512"),
+        ("Employer Group 45512", "45512"),
+        ("Employer Group #: 0123456-01", "0123456-01"),
+    ],
+)
+def test_account_and_employer_group_labels_give_the_group_number(text: str, value: str) -> None:
+    got = fields_of([L(text, 30, 100)])
+    assert got.get("group_number") == value
+    assert "employer" not in got
+
+
+def test_an_employer_group_label_over_a_name_is_the_employer() -> None:
+    got = fields_of([L("Employer Group: Acme Tool Works", 30, 100)])
+    assert got.get("employer") == "Acme Tool Works"
+    assert "group_number" not in got
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Group 12345 Plan 678", {"group_number": "12345", "plan_number": "678"}),
+        ("ID 123456789 Group 4455", {"member_id": "123456789", "group_number": "4455"}),
+        (
+            "ID: XYZ123456789 GROUP 0123456-01",
+            {"member_id": "XYZ123456789", "group_number": "0123456-01"},
+        ),
+    ],
+)
+def test_a_row_of_label_value_pairs_splits_at_each_label(text: str, want: dict[str, str]) -> None:
+    got = fields_of([L(text, 30, 100)])
+    for key, value in want.items():
+        assert got.get(key) == value
+
+
+@pytest.mark.parametrize(
+    "text", ["Boise, ID 83707", "Suite 200 Plan Services", "Room 12 Group Visits"]
+)
+def test_a_common_word_beside_one_number_is_no_label(text: str) -> None:
+    assert [a.start for a in find_anchors(text, 0) if a.start > 0] == []
+
+
+def test_a_card_word_is_never_part_of_an_id() -> None:
+    assert correction.normalize_number_id("Plan 45512") is None
+    assert correction.normalize_group("GROUP 0123") is None
+    kept = correction.normalize_number_id("XYZ 123 456 789")
+    assert kept is not None
+    assert kept.value == "XYZ123456789"
+
+
+def test_dependents_listed_on_one_line_are_separate_names() -> None:
+    got = fields_of([L("Dependents: Sara Coleman, Tom Coleman", 30, 100)])
+    assert got["dependents"] == ["Sara Coleman", "Tom Coleman"]
+
+
+def test_a_last_first_name_is_one_dependent() -> None:
+    assert correction.split_names("Coleman, Sara") == ["Coleman, Sara"]
+    assert correction.split_names("Sara Coleman; Tom Coleman") == ["Sara Coleman", "Tom Coleman"]
+
+
+def test_a_plan_label_under_the_group_does_not_read_the_group_from_above() -> None:
+    lines = [
+        L("GRP #", 30, 288, 101, h=16),
+        L("LE783FSQC", 30, 314, 190, h=22),
+        L("Plan", 30, 352, 77, h=16),
+        L("Essential EPO", 30, 378, 223, h=20),
+    ]
+    got = fields_of(lines)
+    assert got["group_number"] == "LE783FSQC"
+    assert got.get("plan_name") == "Essential EPO"
+    assert "plan_number" not in got
+
+
+def test_a_plain_plan_number_on_a_card_without_group_is_the_group() -> None:
+    lines = [
+        L("Participant ID", 26, 198, 154),
+        L("730629053", 26, 228, 184),
+        L("Plan No.", 24, 259, 107),
+        L("XFD38V", 24, 285, 141),
+    ]
+    front = Extractor(line_model=None).extract(lines, 1012, 638)
+    merged = correction.merge_sides(correction.finalize_side(front.candidates, "front"), {})
+    assert merged["group_number"].value == "XFD38V"
+    assert "plan_number" not in merged
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [L("Group # 0123456", 30, 100), L("Plan No. XFD38V", 30, 140)],
+        [L("CMS Plan H1293-369", 30, 100)],
+        [L("Plan No. H1293-369", 30, 100)],
+    ],
+)
+def test_a_plan_number_stays_beside_a_group_or_as_a_cms_contract(lines: list[OcrLine]) -> None:
+    front = Extractor(line_model=None).extract(lines, 1012, 638)
+    merged = correction.merge_sides(correction.finalize_side(front.candidates, "front"), {})
+    assert "plan_number" in merged
