@@ -97,9 +97,13 @@ class StarvationGuard(threading.Thread):
                 return
 
     def promote(self, waited: float) -> None:
-        os.sched_setscheduler(self.tid, os.SCHED_OTHER, os.sched_param(0))
-        os.setpriority(os.PRIO_PROCESS, self.tid, self.nice)
-        os.sched_setaffinity(self.tid, self.cpus)
+        try:
+            os.sched_setscheduler(self.tid, os.SCHED_OTHER, os.sched_param(0))
+            os.setpriority(os.PRIO_PROCESS, self.tid, self.nice)
+            os.sched_setaffinity(self.tid, self.cpus)
+        except OSError as exc:  # e.g. a seccomp profile that refuses it: the sync goes on, slowly
+            logger.warning("sync starves under SCHED_IDLE and cannot leave it: %s", exc)
+            return
         self.promoted = True
         logger.info(
             "sync waited %.1fs of %.1fs for a CPU under SCHED_IDLE: back to normal "
