@@ -686,11 +686,23 @@ def _vote(key: str, readings: list[tuple[str, float, str]]) -> tuple[Any, str, f
     return best[0], best[1][0][1], agree
 
 
+def _is_id_code(text: str) -> bool:
+    """One code of five digits or more (letters allowed), as ids are printed."""
+    token = _drop_stray_marks(text).strip(" :#.")
+    return (
+        bool(re.fullmatch(r"[A-Z0-9\-]+", token))
+        and sum(ch.isdigit() for ch in token) >= 5
+        and normalize_number_id(token) is not None
+    )
+
+
 def _candidate_key(cand: Any) -> str:
     if cand.label in PLAN_LABELS and cand.key in ("plan_name", "plan_type"):
         return _plan_key(cand.key, cand.text)
     if cand.label == "EMPLOYER GROUP" and not re.search(r"\d", cand.text):
         return "employer"  # "Employer Group: Acme Corp" names the employer
+    if cand.label and cand.key in NAME_FIELDS and _is_id_code(cand.text):
+        return "member_id"  # "Member E876303280": the member's number, not a name
     return str(cand.key)
 
 

@@ -20,6 +20,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -163,6 +164,37 @@ def _word_starts(orig: str, idx: list[int]) -> list[bool]:
 
 # "ID" with its I misread, as a word of its own (same length, so offsets hold).
 _ID_MISREAD = re.compile(r"(?<![A-Za-z0-9])[1l|]D(?![A-Za-z0-9])")
+# ... or its D read as 0/O too ("I0", "l0"): a word of its own that holds a letter.
+_ID_MISREAD_LETTER = re.compile(r"(?<![A-Za-z0-9])(?:[Il|][0O]|1O)(?![A-Za-z0-9])")
+# ... or read as "10" entirely: only as a label, opening the line before ':'/'#' ("10 #").
+_ID_AS_TEN = re.compile(r"^(\s*)10(?=\s*[:#])")
+
+
+@lru_cache(maxsize=1)
+def _id_stems() -> frozenset[str]:
+    """Words printed right before "ID" in an id label ("Member", "Subscriber", "Group")."""
+    return frozenset(
+        label.split()[-2] for label in vocab.label_index() if label.endswith(" ID") and " " in label
+    )
+
+
+def _read_misread_id(text: str) -> str:
+    """The text with a misread "ID" label word restored (same length, so offsets hold).
+
+    "Medicaid |D:", "Subscriber 1D" and a bare "I0" are read as ID anywhere; "10" only as a
+    label opening its line ("10 #") or glued to a word that precedes "ID" in an id label and
+    followed by a mark ("Member10.322913525").
+    """
+    out = _ID_MISREAD.sub("ID", text)
+    out = _ID_MISREAD_LETTER.sub("ID", out)
+    out = _ID_AS_TEN.sub(lambda m: m.group(1) + "ID", out)
+
+    def stem_id(m: re.Match[str]) -> str:
+        if m.group(1).upper() not in _id_stems():
+            return m.group(0)
+        return m.group(1) + m.group(2) + "ID"
+
+    return re.sub(r"\b([A-Za-z]+)(\s?)(?:[1Il|][D0O])(?=\s*[:.#])", stem_id, out)
 
 
 def find_anchors(text: str, line_idx: int) -> list[Anchor]:
@@ -170,10 +202,10 @@ def find_anchors(text: str, line_idx: int) -> list[Anchor]:
 
     OCR often drops the space between a label and its value ("Group No.45118",
     "ProviderServices800...") so labels are matched on the letters alone, at word
-    boundaries (separators, case changes, letter/digit changes). An "ID" whose I was read
-    as 1, l or | ("Medicaid |D:", "Subscriber 1D") is read as "ID".
+    boundaries (separators, case changes, letter/digit changes). An "ID" OCR misread
+    ("Medicaid |D:", "Subscriber 1D", "Member10.") is read as "ID" (``_read_misread_id``).
     """
-    folded = _ID_MISREAD.sub("ID", _fold(text))
+    folded = _read_misread_id(_fold(text))
     idx = [i for i, ch in enumerate(folded) if ch.isalnum() or ch == "#"]
     flat = "".join(folded[i].upper() for i in idx)
     starts = _word_starts(folded, idx)
@@ -209,7 +241,13 @@ def find_anchors(text: str, line_idx: int) -> list[Anchor]:
             or label not in WEAK_LABELS
             or _between_codes(text[:start], rest)
         ):
-            m = re.match(r"\s*[:#.]+", rest)
+            glued = re.match(r"\s?ID(?=[A-Z0-9]{4,}\b)", folded[end:])
+            if glued and vocab.label_index().get(label + " ID") == key:
+                # "Group IDSBGMFW": the label's own "ID" glued to a letters-only code.
+                end += glued.end()
+                label += " ID"
+                j += 2
+            m = re.match(r"\s*[:#.]+", text[end:])
             if m:
                 end += m.end()
             anchors.append(Anchor(key, line_idx, start, end, label))
@@ -264,6 +302,29 @@ def fuzzy_label(text: str, line_idx: int) -> list[Anchor]:
     return [Anchor(best[1], line_idx, 0, len(text), best[2])]
 
 
+def fuzzy_phone_label(text: str, line_idx: int) -> list[Anchor]:
+    """A blurred phone label before its number ("Phammacist Use Only 877-392-8737"): the
+    words before the line's phone number are nearly a printed phone label."""
+    phones = correction.find_phones(text)
+    if not phones:
+        return []
+    head = text[: phones[0][0]]
+    flat = "".join(ch for ch in _fold(head).upper() if ch.isalpha())
+    if len(flat) < 5 or len(head.split()) > 4:
+        return []
+    best: tuple[float, str, str] | None = None
+    printed = vocab.printed_label_strings()
+    for joined, key, label in vocab.label_strings_sorted():
+        if key not in PHONE_FIELDS or joined not in printed or abs(len(joined) - len(flat)) > 3:
+            continue
+        ratio = difflib.SequenceMatcher(None, flat, joined).ratio()
+        if ratio >= FUZZY_LABEL_MIN_RATIO and (best is None or ratio > best[0]):
+            best = (ratio, key, label)
+    if best is None:
+        return []
+    return [Anchor(best[1], line_idx, 0, len(head.rstrip()), best[2])]
+
+
 def _sub_box(line: OcrLine, start: int, end: int) -> Box:
     """Approximate box of a character span of a line (proportional to character count)."""
     n = max(len(line.text), 1)
@@ -307,7 +368,8 @@ class Extractor:
     ) -> SideExtraction:
         lines = [OcrLine(_split_glued(ln.text), ln.box, ln.score) for ln in lines]
         anchors_by_line = [
-            find_anchors(ln.text, i) or fuzzy_label(ln.text, i) for i, ln in enumerate(lines)
+            find_anchors(ln.text, i) or fuzzy_label(ln.text, i) or fuzzy_phone_label(ln.text, i)
+            for i, ln in enumerate(lines)
         ]
         med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0
         anchors_by_line = _rx_context(anchors_by_line, lines, med_h)

@@ -124,3 +124,46 @@ def test_a_plan_number_stays_beside_a_group_or_as_a_cms_contract(lines: list[Ocr
     front = Extractor(line_model=None).extract(lines, 1012, 638)
     merged = correction.merge_sides(correction.finalize_side(front.candidates, "front"), {})
     assert "plan_number" in merged
+
+
+@pytest.mark.parametrize(
+    ("lines", "want"),
+    [
+        ([L("Member10.322913525", 32, 168)], "322913525"),
+        ([L("MemberI0: W123456789", 32, 168)], "W123456789"),
+        ([L("I0", 27, 176, 54), L("H97711351", 28, 200, 188)], "H97711351"),
+        ([L("10 #", 27, 199, 76), L("699436599", 27, 219, 187)], "699436599"),
+        ([L("Subscriber lD 418620013", 32, 168)], "418620013"),
+    ],
+)
+def test_an_id_label_read_with_its_letters_as_digits_still_anchors(
+    lines: list[OcrLine], want: str
+) -> None:
+    assert fields_of(lines).get("member_id") == want
+
+
+@pytest.mark.parametrize("text", ["$10: copay", "Plan 10 Gold", "Room 10", "10 Main St"])
+def test_a_ten_that_is_no_label_stays_a_number(text: str) -> None:
+    assert [a.key for a in find_anchors(text, 0) if a.key == "member_id"] == []
+
+
+def test_a_member_label_over_an_id_is_the_member_id() -> None:
+    got = fields_of([L("Member Name. GEORGE FISCHER", 30, 100), L("Member E876303280", 30, 130)])
+    assert got["member_id"] == "E876303280"
+    assert got["member_name"] == "GEORGE FISCHER"
+
+
+def test_group_id_glued_to_a_letters_only_code() -> None:
+    assert fields_of([L("Group IDSBGMFW", 30, 199)]).get("group_number") == "SBGMFW"
+
+
+def test_a_blurred_phone_label_before_its_number() -> None:
+    lines = [
+        L("Customer Service 800-339-4867", 37, 25),
+        L("Phammacist Use Only 877-392-8737", 37, 63),
+        L("Provlder Servces 888-851-7438", 38, 107),
+    ]
+    got = fields_of(lines, "back")
+    assert got["phone_customer_service"] == "800-339-4867"
+    assert got["phone_pharmacy"] == "877-392-8737"
+    assert got["phone_provider"] == "888-851-7438"
