@@ -348,6 +348,19 @@ def _label_words() -> frozenset[str]:
     return frozenset(w for label in vocab.label_index() for w in label.split())
 
 
+def normalize_suffix(text: str) -> Normalized | None:
+    """A member id suffix: one to three characters ("01", "2", "A1"); O/I read in a
+    number are its digits."""
+    raw = compact(_drop_stray_marks(text)).upper().strip("#")
+    if not re.fullmatch(r"[A-Z0-9]{1,3}", raw):
+        return None
+    fixed = raw
+    if any(ch.isdigit() for ch in raw) and all(ch.isdigit() or ch in "OQDIL" for ch in raw):
+        fixed = _to_digits(raw)
+    fixes = (Correction("suffix_digits", raw, fixed),) if fixed != raw else ()
+    return Normalized(fixed, fixes)
+
+
 def normalize_pcn(text: str) -> Normalized | None:
     raw = re.sub(r"\s+", "", text).upper()
     if not re.fullmatch(r"[A-Z0-9]{2,10}", raw):
@@ -441,6 +454,19 @@ def normalize_name(text: str) -> Normalized | None:
     if set(vocab.norm_label(cleaned).split()) & NOT_NAME_WORDS:
         return None
     return Normalized(cleaned)
+
+
+# How a dependent is related, printed beside the name ("JANE DOE (Spouse)", "02 - Child").
+RELATION_WORDS = r"SPOUSE|CHILD|SON|DAUGHTER|DEPENDENT|DEP|DOMESTIC PARTNER|PARTNER|SELF"
+
+
+def _dependent_name(text: str) -> str:
+    """A dependent's name without the suffix number or relation printed beside it."""
+    name = re.sub(r"^\s*\d{1,3}\s*[-.:)]?\s+", "", text)
+    name = re.sub(r"\s+[-:]?\s*\d{1,3}\s*$", "", name)
+    name = re.sub(r"\s*\([^)]*\)\s*$", "", name)
+    name = re.sub(r"(?i)\s*[-,/]?\s*\b(?:" + RELATION_WORDS + r")\s*$", "", name)
+    return name.strip() or text
 
 
 def split_names(text: str) -> list[str]:
@@ -546,6 +572,7 @@ NORMALIZERS: dict[str, Callable[[str], Normalized | None]] = {
     "rx_bin": normalize_bin,
     "rx_pcn": normalize_pcn,
     "member_id": normalize_number_id,
+    "member_id_suffix": normalize_suffix,
     "group_number": normalize_group,
     "rx_group": repair_id,
     "rx_id": normalize_number_id,
@@ -649,7 +676,7 @@ def _normalize_candidate(key: str, cand: Any) -> tuple[Any, tuple[Correction, ..
     if key == "dependents":
         parts = cand.value if isinstance(cand.value, list) else [cand.text]
         parts = [name for p in parts for name in split_names(p)]
-        names = [n.value for p in parts if (n := normalize_name(p)) is not None]
+        names = [n.value for p in parts if (n := normalize_name(_dependent_name(p))) is not None]
         return (names, ()) if names else None
     if key in PHONE_FIELDS_:
         phones = find_phones(cand.text)

@@ -99,6 +99,9 @@ _MBI_LIKE = re.compile(
 )
 # The last line of a US address: state code and ZIP (+4) at the end.
 _ZIP_END = re.compile(r"\b[A-Z]{2}[\s,]*\d{5}(?:-\d{0,4})?\s*$")
+# A Medicare contract and plan benefit package printed without a label ("H1234-001"): the
+# separator keeps member ids ("H97711351") out.
+_CMS_CONTRACT = re.compile(r"(?<![A-Z0-9\-])[HRS]\d{4}[\-\s]\d{3}(?![A-Z0-9\-])")
 _ISSUER = re.compile(r"\(?\s*80840\s*\)?[\s\-]*((?:\d[\s\-]?){10})")
 _MONEY = r"(?:\$\s?[\dOSIl][\d,OSIl]*(?:\.\d{2})?|\d{1,3}\s?%)"
 _COPAY_PAIR = re.compile(
@@ -706,6 +709,22 @@ class Extractor:
                         )
                     )
                     have.add("issuer_id")
+                    used.add(i)
+            if "plan_number" not in have and i not in used:
+                m = _CMS_CONTRACT.search(up)
+                if m:
+                    out.append(
+                        Candidate(
+                            "plan_number",
+                            m.group(0),
+                            _sub_box(line, m.start(), m.end()),
+                            line.score,
+                            METHOD_SCORE["format"],
+                            "format",
+                            (i,),
+                        )
+                    )
+                    have.add("plan_number")
                     used.add(i)
         copays = self._copays(lines, found)
         if copays is not None and "copays" not in have:

@@ -110,6 +110,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "COVERED FAMILY MEMBERS",
         "OTHER COVERED MEMBERS",
         "ALSO COVERED",
+        "COVERED PERSONS",
+        "ENROLLED MEMBERS",
     ),
     "group_number": (
         "GROUP",
@@ -326,6 +328,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "PART A EFFECTIVE DATE",
         "PART A EFF DATE",
         "PART A DATE",
+        "PARTE A",
+        "HOSPITAL PARTE A",
     ),
     "medicare_part_b_date": (
         "MEDICAL PART B",
@@ -338,6 +342,8 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "PART B EFFECTIVE DATE",
         "PART B EFF DATE",
         "PART B DATE",
+        "PARTE B",
+        "MEDICO PARTE B",
     ),
     "member_id_suffix": (
         "SFX",
@@ -348,6 +354,11 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "MBR SFX",
         "ID SUFFIX",
         "DEPENDENT SUFFIX",
+        # Pharmacy claims call the suffix the person code.
+        "PERSON CODE",
+        "PERSON #",
+        "DEPENDENT #",
+        "DEP #",
     ),
     "medicaid_id": (
         "MEDICAID ID",

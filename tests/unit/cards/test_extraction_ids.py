@@ -167,3 +167,42 @@ def test_a_blurred_phone_label_before_its_number() -> None:
     assert got["phone_customer_service"] == "800-339-4867"
     assert got["phone_pharmacy"] == "877-392-8737"
     assert got["phone_provider"] == "888-851-7438"
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [("Suffix: O1", "01"), ("Person Code 02", "02"), ("Dependent # 03", "03"), ("SFX A1", "A1")],
+)
+def test_suffix_labels_and_digit_repair(text: str, want: str) -> None:
+    assert fields_of([L(text, 30, 100)]).get("member_id_suffix") == want
+
+
+def test_a_suffix_label_takes_no_long_value() -> None:
+    lines = [L("Suffix", 30, 100, 90), L("XYZ123456789", 110, 100, 280)]
+    assert "member_id_suffix" not in fields_of(lines)
+
+
+def test_dependents_without_their_suffix_or_relation() -> None:
+    lines = [
+        L("Covered Persons:", 30, 100, 200),
+        L("02 JANE DOE (Spouse)", 30, 130, 260),
+        L("03 - TIM DOE", 30, 160, 200),
+    ]
+    assert fields_of(lines)["dependents"] == ["JANE DOE", "TIM DOE"]
+
+
+def test_an_unlabelled_cms_contract_is_the_plan_number() -> None:
+    got = fields_of([L("ID H97711351", 30, 100), L("H5143-886", 700, 560, 850)])
+    assert got["plan_number"] == "H5143-886"
+    assert got["member_id"] == "H97711351"
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("HOSPITAL (PARTE A) 01-01-2020", "medicare_part_a_date"),
+        ("PARTE B 01-01-2020", "medicare_part_b_date"),
+    ],
+)
+def test_spanish_medicare_part_labels(text: str, key: str) -> None:
+    assert fields_of([L(text, 30, 100)]).get(key) == "2020-01-01"
