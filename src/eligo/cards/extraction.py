@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -292,17 +293,10 @@ def fuzzy_label(text: str, line_idx: int) -> list[Anchor]:
     labels = vocab.label_strings_sorted()
     if any(len(joined) >= 5 and (joined in flat or flat in joined) for joined, _, _ in labels):
         return []  # a label's letters read right were judged by find_anchors already
-    best: tuple[float, str, str] | None = None
-    printed = vocab.printed_label_strings()
-    for joined, key, label in labels:
-        if len(joined) < 5 or abs(len(joined) - len(flat)) > 3 or joined not in printed:
-            continue
-        ratio = difflib.SequenceMatcher(None, flat, joined).ratio()
-        if ratio >= FUZZY_LABEL_MIN_RATIO and (best is None or ratio > best[0]):
-            best = (ratio, key, label)
+    best = _closest_printed_label(flat, lambda joined, _key: len(joined) >= 5)
     if best is None:
         return []
-    return [Anchor(best[1], line_idx, 0, len(text), best[2])]
+    return [Anchor(best[0], line_idx, 0, len(text), best[1])]
 
 
 def fuzzy_phone_label(text: str, line_idx: int) -> list[Anchor]:
@@ -315,17 +309,25 @@ def fuzzy_phone_label(text: str, line_idx: int) -> list[Anchor]:
     flat = "".join(ch for ch in _fold(head).upper() if ch.isalpha())
     if len(flat) < 5 or len(head.split()) > 4:
         return []
+    best = _closest_printed_label(flat, lambda _joined, key: key in PHONE_FIELDS)
+    if best is None:
+        return []
+    return [Anchor(best[0], line_idx, 0, len(head.rstrip()), best[1])]
+
+
+def _closest_printed_label(flat: str, admit: Callable[[str, str], bool]) -> tuple[str, str] | None:
+    """(field key, label) of the printed label whose letters are nearest ``flat`` (within
+    three letters of its length, ratio at least FUZZY_LABEL_MIN_RATIO), among the labels
+    ``admit(joined letters, key)`` accepts."""
     best: tuple[float, str, str] | None = None
     printed = vocab.printed_label_strings()
     for joined, key, label in vocab.label_strings_sorted():
-        if key not in PHONE_FIELDS or joined not in printed or abs(len(joined) - len(flat)) > 3:
+        if joined not in printed or abs(len(joined) - len(flat)) > 3 or not admit(joined, key):
             continue
         ratio = difflib.SequenceMatcher(None, flat, joined).ratio()
         if ratio >= FUZZY_LABEL_MIN_RATIO and (best is None or ratio > best[0]):
             best = (ratio, key, label)
-    if best is None:
-        return []
-    return [Anchor(best[1], line_idx, 0, len(head.rstrip()), best[2])]
+    return None if best is None else (best[1], best[2])
 
 
 def _sub_box(line: OcrLine, start: int, end: int) -> Box:
@@ -676,56 +678,38 @@ class Extractor:
         """Fields recognised by their value format rather than a label."""
         have = {c.key for c in found}
         out: list[Candidate] = []
+
+        def add(
+            key: str, value: str, line: OcrLine, i: int, m: re.Match[str], have_as: str
+        ) -> None:
+            box = _sub_box(line, m.start(), m.end())
+            out.append(
+                Candidate(key, value, box, line.score, METHOD_SCORE["format"], "format", (i,))
+            )
+            have.add(have_as)
+            used.add(i)
+
         for i, line in enumerate(lines):
             up = line.text.upper()
             if "medicare_mbi_format" not in have:
                 m = _MBI_LIKE.search(up)
                 if m and correction.normalize_mbi("".join(m.groups())) is not None:
-                    out.append(
-                        Candidate(
-                            "medicare_mbi",
-                            m.group(0),
-                            _sub_box(line, m.start(), m.end()),
-                            line.score,
-                            METHOD_SCORE["format"],
-                            "format",
-                            (i,),
-                        )
-                    )
-                    have.add("medicare_mbi_format")
-                    used.add(i)
+                    add("medicare_mbi", m.group(0), line, i, m, "medicare_mbi_format")
             if "issuer_id" not in have:
                 m = _ISSUER.search(up)
                 if m:
-                    out.append(
-                        Candidate(
-                            "issuer_id",
-                            "80840" + re.sub(r"\D", "", m.group(1)),
-                            _sub_box(line, m.start(), m.end()),
-                            line.score,
-                            METHOD_SCORE["format"],
-                            "format",
-                            (i,),
-                        )
+                    add(
+                        "issuer_id",
+                        "80840" + re.sub(r"\D", "", m.group(1)),
+                        line,
+                        i,
+                        m,
+                        "issuer_id",
                     )
-                    have.add("issuer_id")
-                    used.add(i)
             if "plan_number" not in have and i not in used:
                 m = _CMS_CONTRACT.search(up)
                 if m:
-                    out.append(
-                        Candidate(
-                            "plan_number",
-                            m.group(0),
-                            _sub_box(line, m.start(), m.end()),
-                            line.score,
-                            METHOD_SCORE["format"],
-                            "format",
-                            (i,),
-                        )
-                    )
-                    have.add("plan_number")
-                    used.add(i)
+                    add("plan_number", m.group(0), line, i, m, "plan_number")
         copays = self._copays(lines, found)
         if copays is not None and "copays" not in have:
             out.append(copays)

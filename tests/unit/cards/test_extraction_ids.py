@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from eligo.cards import correction
 from eligo.cards.extraction import Extractor, find_anchors
 from eligo.cards.ocr import OcrLine
-
-
-def L(text: str, x0: float, y0: float, x1: float | None = None, h: float = 28) -> OcrLine:
-    """An OCR line at (x0, y0); width from the text length unless given."""
-    return OcrLine(text, (x0, y0, x1 if x1 is not None else x0 + 14 * len(text), y0 + h), 0.99)
-
-
-def fields_of(lines: list[OcrLine], side: str = "front") -> dict[str, Any]:
-    ext = Extractor(line_model=None).extract(lines, 1012, 638, side=side)
-    return {k: v.value for k, v in correction.finalize_side(ext.candidates, side).items()}
+from tests.unit.cards.test_extraction import L, fields_of
 
 
 @pytest.mark.parametrize(
