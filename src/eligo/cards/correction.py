@@ -728,8 +728,16 @@ def _candidate_key(cand: Any) -> str:
         return _plan_key(cand.key, cand.text)
     if cand.label == "EMPLOYER GROUP" and not re.search(r"\d", cand.text):
         return "employer"  # "Employer Group: Acme Corp" names the employer
-    if cand.label and cand.key in NAME_FIELDS and _is_id_code(cand.text):
-        return "member_id"  # "Member E876303280": the member's number, not a name
+    if (
+        cand.label
+        and cand.key in NAME_FIELDS
+        and cand.method in ("label_inline", "label_right")
+        and "NAME" not in cand.label.split()
+        and _is_id_code(cand.text)
+    ):
+        # "Member E876303280": a label that is short for "Member ID", on the id's own line.
+        # A line under a name label is some other block's value (an MBI, a Medicaid id).
+        return "member_id"
     return str(cand.key)
 
 

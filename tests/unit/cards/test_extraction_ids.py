@@ -142,6 +142,21 @@ def test_a_member_label_over_an_id_is_the_member_id() -> None:
     assert got["member_name"] == "GEORGE FISCHER"
 
 
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # A name label beside the name, the MBI line under it.
+        [L("Name", 30, 100), L("JANE Q PUBLIC", 120, 100), L("1EG4TE5MK73", 30, 130)],
+        # "Member" beside the name, a Medicaid number under it (its label further left).
+        [L("Member", 30, 100), L("JANE Q PUBLIC", 140, 100), L("04471938265", 30, 130)],
+    ],
+)
+def test_an_id_under_a_name_label_is_no_member_id(lines: list[OcrLine]) -> None:
+    got = fields_of(lines)
+    assert "member_id" not in got
+    assert got["member_name"] == "JANE Q PUBLIC"
+
+
 def test_group_id_glued_to_a_letters_only_code() -> None:
     assert fields_of([L("Group IDSBGMFW", 30, 199)]).get("group_number") == "SBGMFW"
 
