@@ -30,6 +30,11 @@ CARD_H = 638
 DETECT_SIDE = 640
 MIN_AREA = 0.04  # a card smaller than 4% of the frame is not read reliably anyway
 FOUND_THRESHOLD = 0.45
+# A candidate outline this good (card aspect, edges all round, filled) is a card even when
+# blur has faded its print: its text is looked for at lower contrast.
+CLEAR_OUTLINE_SCORE = 0.9
+INK_CONTRAST = 12
+FAINT_INK_CONTRAST = 4
 
 Array = np.ndarray
 
@@ -292,10 +297,11 @@ def _score(
 # --- orientation ------------------------------------------------------------------------
 
 
-def _text_lines(gray: Array) -> list[tuple[int, int, int, int]]:
-    """Boxes of text-line-like blobs (x, y, w, h) on a grey image of a card or a scene."""
+def _text_lines(gray: Array, contrast: int = INK_CONTRAST) -> list[tuple[int, int, int, int]]:
+    """Boxes of text-line-like blobs (x, y, w, h) on a grey image of a card or a scene;
+    ink is ``contrast`` grey levels darker than its neighbourhood."""
     ink = cv2.adaptiveThreshold(
-        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 12
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, contrast
     )
     joined = cv2.morphologyEx(
         ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 3))
@@ -435,7 +441,10 @@ def detect_card(bgr: Array, *, orient: bool = True) -> Detection:
         half = np.array([[0, 0], [CARD_W // 2, 0], [CARD_W // 2, CARD_H // 2], [0, CARD_H // 2]])
         hm = cv2.getPerspectiveTransform(q_full.astype(np.float32), half.astype(np.float32))
         patch = cv2.warpPerspective(bgr, hm, (CARD_W // 2, CARD_H // 2))
-        if len(_text_lines(cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY))) < 2:
+        patch_gray = cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY)
+        if len(_text_lines(patch_gray)) < 2 and not (
+            best[0] >= CLEAR_OUTLINE_SCORE and len(_text_lines(patch_gray, FAINT_INK_CONTRAST)) >= 2
+        ):
             best = None
     if best is not None:
         quad = best[2] / f

@@ -37,6 +37,15 @@ def test_finds_the_card_in_a_phone_photo(photo_card: SynthCard) -> None:
     assert det.card.shape == (CARD_H, CARD_W, 3)
 
 
+@pytest.mark.parametrize(("layout", "seed"), [("sponsor_tpa", 5000), ("mco_family", 5000)])
+def test_a_blurred_card_with_faded_print_is_found(layout: str, seed: int) -> None:
+    # Blur fades the print below the text check's usual contrast; the outline is clear.
+    det, truth, _ = detect(generate_card(layout, seed, "photo_blur"))
+    assert det.found
+    assert det.method in ("edges", "color")
+    assert corner_error(det.quad, truth) < 0.03
+
+
 def test_quarter_turned_card_is_found_and_flattened_landscape(rotated_card: SynthCard) -> None:
     det, truth, _ = detect(rotated_card)
     assert det.found
