@@ -299,6 +299,51 @@ def fuzzy_label(text: str, line_idx: int) -> list[Anchor]:
     return [Anchor(best[0], line_idx, 0, len(text), best[1])]
 
 
+def misread_longer_label(text: str, found: list[Anchor]) -> list[Anchor]:
+    """A line that opens with a short exact label ("Member") and whose other letters are one
+    letter off the rest of a longer printed label ("Member Servicel" is "Member Services"):
+    that longer label, bare. Blur turns a label's last letter more often than a name reads
+    as one."""
+    if len(found) != 1 or found[0].start > 1 or re.search(r"\d", text) or len(text.split()) > 4:
+        return []
+    flat = "".join(ch for ch in _fold(text).upper() if ch.isalpha() or ch == "#")
+    head = found[0].label.replace(" ", "")
+    if not flat.startswith(head) or len(flat) - len(head) < 3:
+        return []
+    rest = flat[len(head) :]
+    printed = vocab.printed_label_strings()
+    for joined, key, label in vocab.label_strings_sorted():
+        if (
+            joined in printed
+            and joined.startswith(head)
+            and len(joined) - len(head) >= 4  # "Member Ida" is no "Member ID"
+            and _one_edit_apart(rest, joined[len(head) :])
+        ):
+            return [Anchor(key, found[0].line, 0, len(text), label)]
+    return []
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One letter changed, added or dropped (not zero: an exact label was matched already)."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = sorted((a, b), key=len)
+    if len(long_) - len(short) != 1:
+        return False
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def line_anchors(text: str, line_idx: int) -> list[Anchor]:
+    """The labels of one line: read exactly, else read with a letter or two wrong."""
+    found = find_anchors(text, line_idx)
+    return (
+        misread_longer_label(text, found)
+        or found
+        or fuzzy_label(text, line_idx)
+        or fuzzy_phone_label(text, line_idx)
+    )
+
+
 def fuzzy_phone_label(text: str, line_idx: int) -> list[Anchor]:
     """A blurred phone label before its number ("Phammacist Use Only 877-392-8737"): the
     words before the line's phone number are nearly a printed phone label."""
@@ -372,10 +417,7 @@ class Extractor:
         self, lines: list[OcrLine], width: float, height: float, *, side: str = "front"
     ) -> SideExtraction:
         lines = [OcrLine(_split_glued(ln.text), ln.box, ln.score) for ln in lines]
-        anchors_by_line = [
-            find_anchors(ln.text, i) or fuzzy_label(ln.text, i) or fuzzy_phone_label(ln.text, i)
-            for i, ln in enumerate(lines)
-        ]
+        anchors_by_line = [line_anchors(ln.text, i) for i, ln in enumerate(lines)]
         med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0
         anchors_by_line = _rx_context(anchors_by_line, lines, med_h)
         label_lines = {

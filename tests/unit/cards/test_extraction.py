@@ -366,3 +366,15 @@ def test_a_plan_label_over_a_contract_pbp_code_is_the_plan_number() -> None:
     got = fields_of(lines)
     assert got.get("plan_number") == "H6352-955"
     assert "plan_name" not in got
+
+
+def test_a_blurred_longer_label_beats_the_short_exact_label_it_starts_with() -> None:
+    # "Member Services" read as "Member Servicel": the phone label, not a member named Servicel.
+    got = fields_of([L("Member Servicel", 37, 89), L("1-833-726-7925", 38, 121)], "back")
+    assert got.get("phone_customer_service") == "833-726-7925"
+    assert "member_name" not in got
+
+
+def test_a_name_after_a_short_label_is_not_read_as_a_longer_label() -> None:
+    got = fields_of([L("Member Sevier", 30, 100)])
+    assert "phone_customer_service" not in got
