@@ -375,6 +375,41 @@ def _closest_printed_label(flat: str, admit: Callable[[str, str], bool]) -> tupl
     return None if best is None else (best[1], best[2])
 
 
+# What OCR glues after a phone number that starts a block of its own.
+_PO_BOX = re.compile(r"\s*P\.?\s?[0O]\.?\s?B[0O]X\b", re.IGNORECASE)
+
+
+def _split_value_then_label(lines: list[OcrLine]) -> list[OcrLine]:
+    """Split a phone number from the next block OCR read on the same line: a bare label of
+    another field ("1 (866)351-4481Submit claims to:") or an address ("...2567 PO Box 4117").
+    The blocks sat side by side on the card; the label's value is under it, not before it."""
+    out: list[OcrLine] = []
+    for ln in lines:
+        text = ln.text
+        ends = [
+            m.end()
+            for m in correction.PHONE_CANDIDATE.finditer(text)
+            if correction.normalize_phone(m.group(0)) is not None
+        ]
+        cut = ends[-1] if ends else 0
+        rest = text[cut:]
+        anchors = find_anchors(rest, 0)
+        bare_label = (
+            len(anchors) == 1
+            and anchors[0].key not in PHONE_FIELDS
+            and not rest[: anchors[0].start].strip()
+            and not _value_after(rest, anchors[0].end)
+        )
+        if cut and rest.strip() and (bare_label or _PO_BOX.match(rest)):
+            head = text[:cut].rstrip()
+            start = len(text) - len(rest.lstrip())
+            out.append(OcrLine(head, _sub_box(ln, 0, len(head)), ln.score))
+            out.append(OcrLine(text[start:], _sub_box(ln, start, len(text)), ln.score))
+        else:
+            out.append(ln)
+    return out
+
+
 def _sub_box(line: OcrLine, start: int, end: int) -> Box:
     """Approximate box of a character span of a line (proportional to character count)."""
     n = max(len(line.text), 1)
@@ -416,7 +451,9 @@ class Extractor:
     def extract(
         self, lines: list[OcrLine], width: float, height: float, *, side: str = "front"
     ) -> SideExtraction:
-        lines = [OcrLine(_split_glued(ln.text), ln.box, ln.score) for ln in lines]
+        lines = _split_value_then_label(
+            [OcrLine(_split_glued(ln.text), ln.box, ln.score) for ln in lines]
+        )
         anchors_by_line = [line_anchors(ln.text, i) for i, ln in enumerate(lines)]
         med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0
         anchors_by_line = _rx_context(anchors_by_line, lines, med_h)
@@ -685,7 +722,11 @@ class Extractor:
                     continue
                 b = other.box
                 gap = b[1] - last[3]
-                if -0.3 * med_h <= gap <= 1.0 * med_h and abs(b[0] - boxes[-1][0]) < 2 * med_h:
+                # By centres too: a box OCR merged across two rows reaches into the next.
+                below = gap >= -0.3 * med_h or (b[1] + b[3]) / 2 >= last[3] - 0.1 * (
+                    last[3] - last[1]
+                )
+                if below and gap <= 1.0 * med_h and abs(b[0] - boxes[-1][0]) < 2 * med_h:
                     nxt = m
                     break
             if nxt is None:

@@ -378,3 +378,18 @@ def test_a_blurred_longer_label_beats_the_short_exact_label_it_starts_with() -> 
 def test_a_name_after_a_short_label_is_not_read_as_a_longer_label() -> None:
     got = fields_of([L("Member Sevier", 30, 100)])
     assert "phone_customer_service" not in got
+
+
+def test_a_label_and_an_address_glued_after_phone_numbers_are_their_own_blocks() -> None:
+    # OCR joined each phone with the block printed beside it; the merged second row is tall.
+    lines = [
+        L("Member Services:", 39, 30, 241),
+        L("1 (866) 351-4481 Submit claims to:", 329, 26, 806, h=35),
+        L("Providers Call:", 38, 73, 202),
+        L("1 (844) 387-2567 PO Box 4117", 326, 57, 783, h=50),
+        L("Little Rock, AR 72203", 605, 96, 891, h=32),
+    ]
+    got = fields_of(lines, "back")
+    assert got["phone_customer_service"] == "866-351-4481"
+    assert got["phone_provider"] == "844-387-2567"
+    assert got["claims_address"] == "PO Box 4117, Little Rock, AR 72203"
