@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -742,12 +742,16 @@ def _candidate_key(cand: Any) -> str:
 
 
 def finalize_side(
-    candidates: list[Any], side: str, reread: Reread | None = None
+    candidates: list[Any],
+    side: str,
+    reread: Reread | None = None,
+    texts: Sequence[str] = (),
 ) -> dict[str, FieldValue]:
     """Validate and repair one side's candidates; keep the best per field.
 
     Low-confidence winners (and fields whose labelled value failed its validator) get one
-    re-read of their crop; only those, so a clean card pays nothing extra.
+    re-read of their crop; only those, so a clean card pays nothing extra. ``texts`` are
+    the side's OCR lines, for what the card says outside any field ("Medicaid").
     """
     best: dict[str, FieldValue] = {}
     source: dict[str, Any] = {}
@@ -790,7 +794,7 @@ def finalize_side(
             cand = source.get(key)
             if cand is not None and key not in NO_REREAD and fv.ocr < REREAD_BELOW:
                 best[key] = _reread_field(key, cand, side, fv, reread) or fv
-    _relabel(best, candidates)
+    _relabel(best, candidates, says_medicaid=any(_names_medicaid(t) for t in texts))
     _plan_id_as_member_id(best)
     _derive(best, side, blue_card=any(BLUE_PLAN.search(c.text) for c in candidates))
     return best
@@ -843,7 +847,15 @@ def _plan_id_as_member_id(fields: dict[str, FieldValue]) -> None:
         fields["member_id"] = fields.pop("plan_number")
 
 
-def _relabel(fields: dict[str, FieldValue], candidates: list[Any]) -> None:
+def _names_medicaid(text: str) -> bool:
+    """A heading, title or label that says Medicaid; not fine print ("...if you have
+    Medicaid, call...")."""
+    return bool(re.search(r"\bMEDICAID\b", text.upper())) and len(text.split()) <= 6
+
+
+def _relabel(
+    fields: dict[str, FieldValue], candidates: list[Any], *, says_medicaid: bool = False
+) -> None:
     """Labels whose field depends on the rest of the card.
 
     "Subscriber" alone names the member when no other member name is printed; a generic
@@ -861,7 +873,9 @@ def _relabel(fields: dict[str, FieldValue], candidates: list[Any]) -> None:
         labels = {p.get("label") for p in mid.provenance}
         payer = fields.get("payer_name")
         state_program = payer is not None and "MEDICAID" in str(payer.value).upper()
-        medicaid = state_program or any("MEDICAID" in c.text.upper() for c in candidates)
+        medicaid = (
+            state_program or says_medicaid or any("MEDICAID" in c.text.upper() for c in candidates)
+        )
         generic = bool(labels & GENERIC_ID_LABELS) or (
             state_program and bool(labels & MEMBER_ID_LABELS)
         )

@@ -255,7 +255,8 @@ class CardScanner:
             ext = self.extractor.extract(lines, OCR_WIDTH, OCR_HEIGHT, side=side.name)
         with _timed(side.timings, "correct"):
             reread = self._reread(side.card) if self.reread_enabled else None
-            fields = correction.finalize_side(ext.candidates, side.name, reread)
+            texts = [ln.text for ln in ext.lines]
+            fields = correction.finalize_side(ext.candidates, side.name, reread, texts)
         logger.debug("side %s: %d lines, %d fields", side.name, len(lines), len(fields))
         return fields
 

@@ -272,6 +272,24 @@ def test_member_id_on_a_state_medicaid_card_is_the_medicaid_id() -> None:
     assert "member_id" not in got
 
 
+@pytest.mark.parametrize(
+    ("heading", "key"),
+    [
+        ("Healthy Kids Medicaid", "medicaid_id"),
+        ("If you also have Medicaid, show both cards at every visit.", "member_id"),
+    ],
+)
+def test_a_generic_id_on_a_side_that_says_medicaid_is_the_medicaid_id(
+    heading: str, key: str
+) -> None:
+    # No line model: the side's own lines say Medicaid, no candidate does.
+    lines = [L(heading, 30, 40), L("ID 1045669327", 30, 200)]
+    ext = Extractor(line_model=None).extract(lines, 1012, 638)
+    texts = [ln.text for ln in ext.lines]
+    got = correction.finalize_side(ext.candidates, "front", None, texts)
+    assert got[key].value == "1045669327"
+
+
 def test_member_id_on_a_managed_care_card_stays_the_member_id() -> None:
     front = [L("Member ID: T383999010", 30, 200), L("A Medicaid Managed Care Plan", 30, 100)]
     got = fields_of(front)
