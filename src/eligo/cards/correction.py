@@ -439,6 +439,13 @@ NOT_NAME_WORDS = frozenset(
         "ADMINISTRATORS",
         "TPA",
         "RX",
+        # Card lines beside the name: "Date of Birth", "DOB", "Card Issued", "Expires".
+        "BIRTH",
+        "DOB",
+        "ISSUED",
+        "EFFECTIVE",
+        "EXPIRES",
+        "GENDER",
         *(w for t in vocab.PLAN_TYPES for w in t.split()),
     }
 )
@@ -555,7 +562,8 @@ def normalize_address(text: str) -> Normalized | None:
     cleaned = re.sub(r"\s*,\s*", ", ", " ".join(text.split())).strip(" ,:")
     # A capital O read as zero at the start of a word ("0maha", "P0 Box").
     cleaned = re.sub(r"\b0(?=[a-z]{2})", "O", cleaned)
-    cleaned = re.sub(r"\bP\.?\s?[0O]\.?\s?B[0O]X\b", "PO Box", cleaned, flags=re.IGNORECASE)
+    cleaned = re.sub(r"\bP\.?\s?[0O]\.?\s?B[0O]X(?=\d|\b)", "PO Box", cleaned, flags=re.IGNORECASE)
+    cleaned = re.sub(r"\bPO Box(?=\d)", "PO Box ", cleaned)  # "PO Box7013"
     # State and ZIP glued together ("AZ85072"); a dangling ZIP+4 dash.
     cleaned = re.sub(r"\b([A-Z]{2})(\d{5})\b", r"\1 \2", cleaned).rstrip("-")
     # The comma before the state read as a period ("Albany. NY 12201"); a state code read

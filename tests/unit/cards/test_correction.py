@@ -236,7 +236,9 @@ def test_a_disagreeing_reread_puts_the_field_below_the_threshold() -> None:
     assert agreed["member_id"].correct == 1.0
 
 
-@pytest.mark.parametrize("text", ["HMO Deductible", "PPO Plan", "Claims Dept"])
+@pytest.mark.parametrize(
+    "text", ["HMO Deductible", "PPO Plan", "Claims Dept", "Date of Birth", "Card Issued"]
+)
 def test_plan_and_benefit_words_are_no_name(text: str) -> None:
     assert correction.normalize_name(text) is None
 
@@ -270,6 +272,7 @@ def test_the_id_prefix_is_derived_on_blue_plans_only() -> None:
         ("PO Box 30441, Des Moines, 14 50306", "PO Box 30441, Des Moines, IA 50306"),
         ("PO Box 1, Dallas, TX 75201-1234", "PO Box 1, Dallas, TX 75201-1234"),
         ("PO Box 1, Town, 12 75201", "PO Box 1, Town, 12 75201"),  # no state reads "12"
+        ("PO Box7013, Chattanooga, TN 37422", "PO Box 7013, Chattanooga, TN 37422"),
     ],
 )
 def test_address_city_state_punctuation_and_state_digits(text: str, expected: str) -> None:
