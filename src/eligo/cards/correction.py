@@ -393,6 +393,12 @@ def normalize_issuer(text: str) -> Normalized | None:
 _AMOUNT = re.compile(r"\$\s*([\dOSIl,]+(?:\.\d{2})?)")
 
 
+def repair_printed_amount(text: str) -> str:
+    """A copay amount as printed, with letters OCR read for digits repaired ("$o" -> "$0");
+    the amount pattern only admits letters that look like digits."""
+    return _to_digits(text)
+
+
 def normalize_amount(text: str) -> Normalized | None:
     """A dollar amount printed as ``$1,500`` -> ``$1,500`` (digits repaired)."""
     m = _AMOUNT.search(text)

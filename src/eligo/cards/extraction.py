@@ -852,7 +852,7 @@ class Extractor:
                 benefit = _benefit_text(m.group(1).strip(" :-=/"))
                 if benefit is None:
                     continue
-                amount = re.sub(r"\s+", "", m.group(2))
+                amount = correction.repair_printed_amount(re.sub(r"\s+", "", m.group(2)))
                 sub = _sub_box(proxy, m.start(1), m.end(2)) if len(ids) == 1 else box
                 found_pairs.append(
                     (box[1], sub[0], {"benefit": benefit, "amount": amount}, sub, score, ids)

@@ -411,3 +411,11 @@ def test_a_label_and_an_address_glued_after_phone_numbers_are_their_own_blocks()
     assert got["phone_customer_service"] == "866-351-4481"
     assert got["phone_provider"] == "844-387-2567"
     assert got["claims_address"] == "PO Box 4117, Little Rock, AR 72203"
+
+
+def test_a_copay_amount_read_with_letters_for_digits_is_repaired() -> None:
+    got = fields_of([L("Virtual $o", 30, 300), L("Specialist $4O", 30, 330)])
+    assert got["copays"] == [
+        {"benefit": "Virtual", "amount": "$0"},
+        {"benefit": "Specialist", "amount": "$40"},
+    ]
