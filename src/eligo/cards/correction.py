@@ -563,12 +563,16 @@ def _state_code(m: re.Match[str]) -> str:
     return fixed if code != fixed and fixed in US_STATES else code
 
 
+# "PO Box" as OCR reads it: "P.O. Box", "P0 BOX", glued to its number ("PO Box7013").
+PO_BOX = re.compile(r"\bP\.?\s?[0O]\.?\s?B[0O]X(?=\d|\b)", re.IGNORECASE)
+
+
 def normalize_address(text: str) -> Normalized | None:
     """Address lines joined by ', '; OCR drops the space after a comma ('Dallas,TX')."""
     cleaned = re.sub(r"\s*,\s*", ", ", " ".join(text.split())).strip(" ,:")
     # A capital O read as zero at the start of a word ("0maha", "P0 Box").
     cleaned = re.sub(r"\b0(?=[a-z]{2})", "O", cleaned)
-    cleaned = re.sub(r"\bP\.?\s?[0O]\.?\s?B[0O]X(?=\d|\b)", "PO Box", cleaned, flags=re.IGNORECASE)
+    cleaned = PO_BOX.sub("PO Box", cleaned)
     cleaned = re.sub(r"\bPO Box(?=\d)", "PO Box ", cleaned)  # "PO Box7013"
     # State and ZIP glued together ("AZ85072"); a dangling ZIP+4 dash.
     cleaned = re.sub(r"\b([A-Z]{2})(\d{5})\b", r"\1 \2", cleaned).rstrip("-")

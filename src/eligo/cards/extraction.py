@@ -375,11 +375,7 @@ def _closest_printed_label(flat: str, admit: Callable[[str, str], bool]) -> tupl
     return None if best is None else (best[1], best[2])
 
 
-# What OCR glues after a phone number that starts a block of its own.
-_PO_BOX = re.compile(r"\s*P\.?\s?[0O]\.?\s?B[0O]X\b", re.IGNORECASE)
-
-
-def _split_value_then_label(lines: list[OcrLine]) -> list[OcrLine]:
+def _split_blocks_after_phones(lines: list[OcrLine]) -> list[OcrLine]:
     """Split a phone number from the next block OCR read on the same line: a bare label of
     another field ("1 (866)351-4481Submit claims to:") or an address ("...2567 PO Box 4117").
     The blocks sat side by side on the card; the label's value is under it, not before it."""
@@ -400,7 +396,7 @@ def _split_value_then_label(lines: list[OcrLine]) -> list[OcrLine]:
             and not rest[: anchors[0].start].strip()
             and not _value_after(rest, anchors[0].end)
         )
-        if cut and rest.strip() and (bare_label or _PO_BOX.match(rest)):
+        if cut and rest.strip() and (bare_label or correction.PO_BOX.match(rest.lstrip())):
             head = text[:cut].rstrip()
             start = len(text) - len(rest.lstrip())
             out.append(OcrLine(head, _sub_box(ln, 0, len(head)), ln.score))
@@ -451,7 +447,7 @@ class Extractor:
     def extract(
         self, lines: list[OcrLine], width: float, height: float, *, side: str = "front"
     ) -> SideExtraction:
-        lines = _split_value_then_label(
+        lines = _split_blocks_after_phones(
             [OcrLine(_split_glued(ln.text), ln.box, ln.score) for ln in lines]
         )
         anchors_by_line = [line_anchors(ln.text, i) for i, ln in enumerate(lines)]
@@ -723,9 +719,8 @@ class Extractor:
                 b = other.box
                 gap = b[1] - last[3]
                 # By centres too: a box OCR merged across two rows reaches into the next.
-                below = gap >= -0.3 * med_h or (b[1] + b[3]) / 2 >= last[3] - 0.1 * (
-                    last[3] - last[1]
-                )
+                centre_y = (b[1] + b[3]) / 2
+                below = gap >= -0.3 * med_h or centre_y >= last[3] - 0.1 * (last[3] - last[1])
                 if below and gap <= 1.0 * med_h and abs(b[0] - boxes[-1][0]) < 2 * med_h:
                     nxt = m
                     break
