@@ -126,11 +126,16 @@ def normalize_phone(text: str) -> Normalized | None:
 
 def find_phones(text: str) -> list[tuple[int, str]]:
     """All phone numbers in a text, as (start offset, canonical number)."""
-    found: list[tuple[int, str]] = []
+    return [(start, number) for start, _end, number in phone_spans(text)]
+
+
+def phone_spans(text: str) -> list[tuple[int, int, str]]:
+    """All phone numbers in a text, as (start, end offset, canonical number)."""
+    found: list[tuple[int, int, str]] = []
     for match in PHONE_CANDIDATE.finditer(text):
         norm = normalize_phone(match.group(0))
         if norm is not None:
-            found.append((match.start(), norm.value))
+            found.append((match.start(), match.end(), norm.value))
     return found
 
 

@@ -382,12 +382,11 @@ def _split_blocks_after_phones(lines: list[OcrLine]) -> list[OcrLine]:
     out: list[OcrLine] = []
     for ln in lines:
         text = ln.text
-        ends = [
-            m.end()
-            for m in correction.PHONE_CANDIDATE.finditer(text)
-            if correction.normalize_phone(m.group(0)) is not None
-        ]
-        cut = ends[-1] if ends else 0
+        phones = correction.phone_spans(text)
+        if not phones:
+            out.append(ln)
+            continue
+        cut = phones[-1][1]
         rest = text[cut:]
         anchors = find_anchors(rest, 0)
         bare_label = (
@@ -396,7 +395,7 @@ def _split_blocks_after_phones(lines: list[OcrLine]) -> list[OcrLine]:
             and not rest[: anchors[0].start].strip()
             and not _value_after(rest, anchors[0].end)
         )
-        if cut and rest.strip() and (bare_label or correction.PO_BOX.match(rest.lstrip())):
+        if rest.strip() and (bare_label or correction.PO_BOX.match(rest.lstrip())):
             head = text[:cut].rstrip()
             start = len(text) - len(rest.lstrip())
             out.append(OcrLine(head, _sub_box(ln, 0, len(head)), ln.score))
