@@ -993,13 +993,44 @@ def _value_after(text: str, end: int) -> str:
 
 
 def _benefit_text(text: str) -> str | None:
-    """The benefit name as printed, or None; OCR glues Title Case words ("UrgentCare")."""
+    """The benefit name as printed, or None; OCR glues Title Case words ("UrgentCare") and
+    blur drops letters of a long one ("Oice Visit" is "Office Visit")."""
     if not text:
         return None
+    split = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    for candidate in (text, split):
+        known = _misread_benefit(candidate)
+        if known is not None:
+            return known
     if _is_benefit(text):
         return text
-    split = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
     return split if split != text and _is_benefit(split) else None
+
+
+# Long benefit names only: short ones ("Spec", "UC") are one letter from each other.
+_MISREAD_BENEFIT_MIN_LETTERS = 8
+_MISREAD_BENEFIT_RATIO = 0.85
+
+
+def _misread_benefit(text: str) -> str | None:
+    """A long vocabulary benefit the text is a near miss of, in the text's letter case."""
+    norm = vocab.norm_label(text)
+    if len(norm.replace(" ", "")) < _MISREAD_BENEFIT_MIN_LETTERS - 2 or norm in _BENEFIT_NAMES:
+        return None
+    best, best_ratio = None, _MISREAD_BENEFIT_RATIO
+    for name in _BENEFIT_NAMES:
+        if len(name.replace(" ", "")) < _MISREAD_BENEFIT_MIN_LETTERS:
+            continue
+        ratio = difflib.SequenceMatcher(None, norm, name).ratio()
+        if ratio >= best_ratio:
+            best, best_ratio = name, ratio
+    if best is None:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    return best if all(c.isupper() for c in letters) else best.title()
+
+
+_BENEFIT_NAMES = frozenset(vocab.norm_label(b) for b in vocab.COPAY_BENEFITS)
 
 
 def _is_benefit(text: str) -> bool:

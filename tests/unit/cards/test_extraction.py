@@ -419,3 +419,15 @@ def test_a_copay_amount_read_with_letters_for_digits_is_repaired() -> None:
         {"benefit": "Virtual", "amount": "$0"},
         {"benefit": "Specialist", "amount": "$40"},
     ]
+
+
+def test_a_long_benefit_name_missing_letters_is_the_vocabulary_benefit() -> None:
+    got = fields_of(
+        [L("Oice Visit $25", 30, 300), L("Emergncy Room $350", 30, 330), L("Spc $40", 30, 360)]
+    )
+    assert got["copays"] == [
+        {"benefit": "Office Visit", "amount": "$25"},
+        {"benefit": "Emergency Room", "amount": "$350"},
+        # Short names are left as printed: "Spc" is one letter from "Spec" and from "SPC".
+        {"benefit": "Spc", "amount": "$40"},
+    ]
