@@ -339,9 +339,23 @@ def line_anchors(text: str, line_idx: int) -> list[Anchor]:
     return (
         misread_longer_label(text, found)
         or found
+        or _label_with_misread_colon(text, line_idx)
         or fuzzy_label(text, line_idx)
         or fuzzy_phone_label(text, line_idx)
     )
+
+
+def _label_with_misread_colon(text: str, line_idx: int) -> list[Anchor]:
+    """A bare label whose colon blur read as a letter ("Memberi", "Subseriberi"): the line
+    without that last lower-case i or l, read exactly or nearly, is the label."""
+    m = re.fullmatch(r"([A-Za-z][A-Za-z .#]*[a-z])[il]\s*", text)
+    if m is None or len(text.split()) > 4:
+        return []
+    stem = m.group(1)
+    found = find_anchors(stem, line_idx)
+    if not (len(found) == 1 and found[0].start == 0 and found[0].end == len(stem)):
+        found = fuzzy_label(stem, line_idx)
+    return [replace(a, end=len(text)) for a in found]
 
 
 def fuzzy_phone_label(text: str, line_idx: int) -> list[Anchor]:

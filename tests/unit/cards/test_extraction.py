@@ -13,6 +13,7 @@ from eligo.cards.extraction import (
     _strip_misread_label,
     find_anchors,
     fuzzy_label,
+    line_anchors,
 )
 from eligo.cards.linemodel import CLASSES, feature_names, line_features, load_line_model
 from eligo.cards.ocr import OcrLine
@@ -431,3 +432,22 @@ def test_a_long_benefit_name_missing_letters_is_the_vocabulary_benefit() -> None
         # Short names are left as printed: "Spc" is one letter from "Spec" and from "SPC".
         {"benefit": "Spc", "amount": "$40"},
     ]
+
+
+def test_a_bare_label_whose_colon_was_read_as_a_letter_still_anchors() -> None:
+    # Blur reads "Member:" as "Memberi" and "Subscriber:" as "Subseriberi" (not "Subscriber ID").
+    lines = [
+        L("Memberi", 32, 179, 140),
+        L("Subseriberi", 515, 177, 649),
+        L("Martha Collins", 32, 207, 252),
+        L("Roy Collins", 514, 207, 685),
+    ]
+    got = fields_of(lines)
+    assert got.get("member_name") == "Martha Collins"
+    assert got.get("subscriber_name") == "Roy Collins"
+    assert "member_id" not in got
+
+
+@pytest.mark.parametrize("text", ["Daniel", "Michael Neil", "Medical"])
+def test_a_word_ending_in_i_or_l_is_no_label_with_a_misread_colon(text: str) -> None:
+    assert line_anchors(text, 0) == []
