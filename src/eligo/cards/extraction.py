@@ -87,7 +87,7 @@ METHOD_SCORE = {
     "label_below": 0.85,
     "label_above": 0.72,
     "format": 0.85,
-    "bin_table": 0.8,
+    "rx_order": 0.75,
 }
 
 # Fields whose value may continue over several lines below the anchor.
@@ -804,6 +804,7 @@ class Extractor:
         copays = self._copays(lines, found)
         if copays is not None and "copays" not in have:
             out.append(copays)
+        out.extend(_rx_column_values(lines, used, found))
         return out
 
     def _copays(self, lines: list[OcrLine], found: list[Candidate]) -> Candidate | None:
@@ -970,6 +971,75 @@ def _rx_context(
                     a = replace(a, key="rx_group")
             fixed.append(a)
         out.append(fixed)
+    return out
+
+
+# The pharmacy block prints BIN, PCN and Group in this order, one per row (the NCPDP card
+# standard); a value whose label glare wiped takes its place in that order.
+RX_COLUMN_ORDER = ("rx_bin", "rx_pcn", "rx_group")
+_RX_CODE = re.compile(r"[A-Z0-9][A-Z0-9\-]{1,14}")
+
+
+def _rx_column_values(
+    lines: list[OcrLine], used: set[int], found: list[Candidate]
+) -> list[Candidate]:
+    """Pharmacy values printed without a readable label, stacked row by row in the column of
+    a labelled BIN, PCN or Group value: each takes the key of its row in the standard order
+    when its format fits (a BIN is six digits). Scored below a label's reading."""
+    have = {c.key: c for c in found if c.key in RX_COLUMN_ORDER and len(c.lines) == 1}
+    if not have or len(have) == len(RX_COLUMN_ORDER):
+        return []
+    med_h = float(np.median([ln.height for ln in lines]))
+    taken = used | {i for c in found for i in c.lines}
+    ref_key, ref = min(have.items(), key=lambda kv: RX_COLUMN_ORDER.index(kv[0]))
+    column = [
+        i
+        for i, ln in enumerate(lines)
+        if abs(ln.box[0] - ref.box[0]) < 0.6 * med_h
+        and (i == ref.lines[0] or i not in taken)
+        and (i == ref.lines[0] or _RX_CODE.fullmatch(ln.text.strip().upper()))
+    ]
+    column.sort(key=lambda i: lines[i].box[1])
+    at = column.index(ref.lines[0])
+    # Only the unbroken stack of rows around the labelled value (no gap of a blank row).
+    stack = [ref.lines[0]]
+    for step in (-1, 1):
+        k = at + step
+        while 0 <= k < len(column):
+            prev = stack[0] if step < 0 else stack[-1]
+            gap = abs(lines[column[k]].box[1] - lines[prev].box[1])
+            if gap > 2.0 * med_h:
+                break
+            if step < 0:
+                stack.insert(0, column[k])
+            else:
+                stack.append(column[k])
+            k += step
+    ref_row = stack.index(ref.lines[0])
+    ref_order = RX_COLUMN_ORDER.index(ref_key)
+    out: list[Candidate] = []
+    for row, i in enumerate(stack):
+        order = ref_order + row - ref_row
+        if i == ref.lines[0] or not 0 <= order < len(RX_COLUMN_ORDER):
+            continue
+        key = RX_COLUMN_ORDER[order]
+        text = lines[i].text.strip()
+        if key in have or (key == "rx_bin" and not re.fullmatch(r"\d{6}", text)):
+            continue
+        if key != "rx_bin" and re.fullmatch(r"\d{6}", text) and "rx_bin" not in have:
+            continue  # six digits out of the BIN's row: the order is not the standard one
+        out.append(
+            Candidate(
+                key,
+                text,
+                lines[i].box,
+                lines[i].score,
+                METHOD_SCORE["rx_order"],
+                "rx_order",
+                (i,),
+            )
+        )
+        used.add(i)
     return out
 
 

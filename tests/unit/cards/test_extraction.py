@@ -451,3 +451,32 @@ def test_a_bare_label_whose_colon_was_read_as_a_letter_still_anchors() -> None:
 @pytest.mark.parametrize("text", ["Daniel", "Michael Neil", "Medical"])
 def test_a_word_ending_in_i_or_l_is_no_label_with_a_misread_colon(text: str) -> None:
     assert line_anchors(text, 0) == []
+
+
+def test_rx_values_whose_labels_glare_wiped_take_their_rows_in_the_standard_order() -> None:
+    # "RxBIN:" and "RxPCN:" were lost to glare; "RxGRP:" was read.
+    lines = [
+        L("ID", 38, 171, 68),
+        L("H53904286", 40, 196, 198),
+        L("695020", 760, 234, 864),
+        L("FJ6735", 758, 270, 857),
+        L("RxGRP:", 641, 315, 715),
+        L("51361245", 758, 310, 897),
+    ]
+    got = fields_of(lines)
+    assert got["rx_group"] == "51361245"
+    assert got.get("rx_bin") == "695020"
+    assert got.get("rx_pcn") == "FJ6735"
+
+
+def test_an_rx_column_out_of_the_standard_order_is_left_unlabelled() -> None:
+    # Six digits in the PCN's row: this block is not printed BIN, PCN, Group.
+    lines = [
+        L("A1B2C3", 760, 234, 864),
+        L("610014", 758, 270, 857),
+        L("RxGRP:", 641, 315, 715),
+        L("51361245", 758, 310, 897),
+    ]
+    got = fields_of(lines)
+    assert "rx_bin" not in got
+    assert "rx_pcn" not in got
