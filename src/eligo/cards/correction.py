@@ -469,6 +469,10 @@ def normalize_name(text: str) -> Normalized | None:
     cleaned = " ".join(re.sub(r"[^A-Za-z'\-., ]+", " ", text).split())
     if len(cleaned) < 2 or not re.search(r"[A-Za-z]{2}", cleaned):
         return None
+    if " " not in cleaned:
+        # One word is no full name: OCR glued "Aaron Carter" into "AaronCarter". Inside a
+        # name of two or more words "McDonald" and "DeShawn" keep their capitals.
+        cleaned = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", cleaned)
     if set(vocab.norm_label(cleaned).split()) & NOT_NAME_WORDS:
         return None
     return Normalized(cleaned)

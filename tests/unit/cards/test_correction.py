@@ -243,6 +243,21 @@ def test_plan_and_benefit_words_are_no_name(text: str) -> None:
     assert correction.normalize_name(text) is None
 
 
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("AaronCarter", "Aaron Carter"),
+        ("Ronald McDonald", "Ronald McDonald"),
+        ("DeShawn Lee", "DeShawn Lee"),
+        ("ROBERTS", "ROBERTS"),
+    ],
+)
+def test_a_name_glued_into_one_word_is_split_at_its_capitals(text: str, want: str) -> None:
+    got = correction.normalize_name(text)
+    assert got is not None
+    assert got.value == want
+
+
 def _side_candidates(payer: str, member_id: str) -> list[Candidate]:
     return [
         Candidate("payer_name", payer, (0, 0, 200, 30), 0.99, 0.9, "line_model", (0,)),
