@@ -110,6 +110,12 @@ def test_part_d_layouts_train_only_and_move_the_payer() -> None:
         assert len(places) >= 2 or layout == "crest_regional", layout
 
 
+def test_part_e_layouts_are_train_only() -> None:
+    from eligo.cards.synth import layouts_e
+
+    assert set(layouts_e.LAYOUTS) <= set(TRAIN_LAYOUTS)
+
+
 def test_generation_is_deterministic() -> None:
     a = generate_card("unitedcare", 42, "photo_hard")
     b = generate_card("unitedcare", 42, "photo_hard")
