@@ -992,12 +992,17 @@ def _rx_column_values(
     med_h = float(np.median([ln.height for ln in lines]))
     taken = used | {i for c in found for i in c.lines}
     ref_key, ref = min(have.items(), key=lambda kv: RX_COLUMN_ORDER.index(kv[0]))
+    # The labelled value's own box (a part of its line when the label is inline) sets
+    # the column; its line is in the column whatever its text.
     column = [
         i
         for i, ln in enumerate(lines)
-        if abs(ln.box[0] - ref.box[0]) < 0.6 * med_h
-        and (i == ref.lines[0] or i not in taken)
-        and (i == ref.lines[0] or _RX_CODE.fullmatch(ln.text.strip().upper()))
+        if i == ref.lines[0]
+        or (
+            abs(ln.box[0] - ref.box[0]) < 0.6 * med_h
+            and i not in taken
+            and _RX_CODE.fullmatch(ln.text.strip().upper())
+        )
     ]
     column.sort(key=lambda i: lines[i].box[1])
     at = column.index(ref.lines[0])

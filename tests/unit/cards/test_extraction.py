@@ -480,3 +480,15 @@ def test_an_rx_column_out_of_the_standard_order_is_left_unlabelled() -> None:
     got = fields_of(lines)
     assert "rx_bin" not in got
     assert "rx_pcn" not in got
+
+
+def test_an_inline_rx_label_sets_the_column_by_its_value() -> None:
+    # The value of "RxGRP: 51361245" starts right of its label: the glare-wiped BIN above
+    # is aligned with that value, not with the line's left edge.
+    lines = [
+        L("610014", 730, 270, 818),
+        L("RxGRP: 51361245", 620, 305, 860),
+    ]
+    got = fields_of(lines)
+    assert got["rx_group"] == "51361245"
+    assert "rx_pcn" not in got
