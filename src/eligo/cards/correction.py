@@ -979,7 +979,63 @@ def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> di
             dst.value = src.value
             dst.correct = min(dst.correct, 0.85)
     _plan_number_as_group(merged)
+    _doubt_pbm_that_is_no_pbm(merged)
     return merged
+
+
+# Words any insurer, plan or PBM name may hold: sharing one says nothing.
+_COMMON_NAME_WORDS = frozenset(
+    [
+        "HEALTH",
+        "HEALTHCARE",
+        "CARE",
+        "PLAN",
+        "PLANS",
+        "BENEFIT",
+        "BENEFITS",
+        "MEDICAL",
+        "INSURANCE",
+        "RX",
+        "PHARMACY",
+        "SOLUTIONS",
+        "SERVICES",
+        "GROUP",
+        "NETWORK",
+        "MANAGEMENT",
+        "ADMINISTRATORS",
+        "TRUST",
+        "FUND",
+        "THE",
+        "OF",
+        "AND",
+    ]
+)
+# A PBM is a company; a line with these words describes coverage ("Prescription Drug
+# Coverage", "Rx Plan").
+_NOT_PBM_WORDS = frozenset({"COVERAGE", "PLAN", "PLANS"})
+DOUBTED_PBM_EXTRACT = 0.3
+
+
+def _doubt_pbm_that_is_no_pbm(fields: dict[str, FieldValue]) -> None:
+    """A PBM name read from an unlabelled line ("Avantra Rx" on an Avantra Health card,
+    "MedicareRx Prescription Drug Coverage") that shares a distinctive word with the payer
+    or plan name is the payer's own drug benefit brand, and one that names coverage is no
+    company: both are kept for review below the threshold, not returned."""
+    pbm = fields.get("pbm_name")
+    if pbm is None or not any(p.get("method") == "line_model" for p in pbm.provenance):
+        return
+    words = set(vocab.norm_label(str(pbm.value)).split())
+    own = {
+        w
+        for key in ("payer_name", "plan_name")
+        if key in fields
+        for w in vocab.norm_label(str(fields[key].value)).split()
+        if len(w) >= 4
+    } - _COMMON_NAME_WORDS
+    reason = "names coverage" if words & _NOT_PBM_WORDS else "payer's own" if words & own else ""
+    if reason:
+        pbm.extract = min(pbm.extract, DOUBTED_PBM_EXTRACT)
+        pbm.provenance.append({"step": "cross_check", "with": "payer_name", "doubt": reason})
 
 
 # Plain plan-number labels; CMS contract/PBP labels name a Medicare plan, never a group.

@@ -294,3 +294,35 @@ def test_address_city_state_punctuation_and_state_digits(text: str, expected: st
     out = correction.normalize_address(text)
     assert out is not None
     assert out.value == expected
+
+
+def _line_model_field(key: str, value: str, side: str = "front") -> correction.FieldValue:
+    return correction.FieldValue(
+        key,
+        value,
+        (0, 0, 100, 20),
+        side,
+        0.99,
+        0.9,
+        1.0,
+        [{"step": "extract", "method": "line_model"}],
+    )
+
+
+@pytest.mark.parametrize(
+    ("payer", "pbm", "doubted"),
+    [
+        ("Avantra Health", "Avantra Rx", True),  # the payer's own drug benefit brand
+        ("Harbor Health", "MedicareRx Prescription Drug Coverage", True),  # no company
+        ("Harbor Health", "RxNova", False),
+        ("Summit Health Plan", "Navara Health Solutions", False),  # common words only
+    ],
+)
+def test_a_line_model_pbm_that_is_the_payers_brand_or_names_coverage_is_doubted(
+    payer: str, pbm: str, doubted: bool
+) -> None:
+    merged = correction.merge_sides(
+        {"payer_name": _line_model_field("payer_name", payer)},
+        {"pbm_name": _line_model_field("pbm_name", pbm, "back")},
+    )
+    assert (merged["pbm_name"].extract <= correction.DOUBTED_PBM_EXTRACT) is doubted
