@@ -296,3 +296,26 @@ def draw_back(
         y = b[3] + 8
     if site and y < 600:
         d.text(cv, (40, min(y + 4, 600)), site, st.lfont(20, True), header_color)
+
+
+def dependents_block(
+    d: Draft, cv: Canvas, st: Style, x: float, y: float, deps: list[str], *, indent: float
+) -> float:
+    """A "Dependents:" label with one indented name per line; returns the bottom."""
+    lb = d.text(
+        cv, (x, y), "Dependents:", st.lfont(), st.label_color, key="dependents", role="label"
+    )
+    yy = lb[3] + 4
+    for dep in deps:
+        b = d.text(
+            cv,
+            (x + indent, yy),
+            dep,
+            st.vfont(20, False),
+            st.value_color,
+            key="dependents",
+            role="value",
+        )
+        yy = b[3] + 4
+    d.set("dependents", deps)
+    return yy

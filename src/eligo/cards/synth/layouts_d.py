@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 
 from eligo.cards.synth import values as vals
-from eligo.cards.synth.core import Draft, Style, draw_back, label
+from eligo.cards.synth.core import Draft, Style, dependents_block, draw_back, label
 from eligo.cards.synth.layouts_a import copay_block, person_name, pick_fonts, relative_name
 from eligo.cards.synth.render import CARD_H, CARD_W, LOGO_KINDS, Box, Canvas, jitter, logo
 
@@ -149,29 +149,6 @@ def _rx_ids(d: Draft, cv: Canvas, st: Style, x: float, y: float, pbm: str | None
     return y
 
 
-def _dependents(
-    d: Draft, cv: Canvas, st: Style, x: float, y: float, deps: list[str], *, indent: float
-) -> float:
-    """A "Dependents:" label with one indented name per line; returns the bottom."""
-    lb = d.text(
-        cv, (x, y), "Dependents:", st.lfont(), st.label_color, key="dependents", role="label"
-    )
-    yy = lb[3] + 4
-    for dep in deps:
-        b = d.text(
-            cv,
-            (x + indent, yy),
-            dep,
-            st.vfont(20, False),
-            st.value_color,
-            key="dependents",
-            role="value",
-        )
-        yy = b[3] + 4
-    d.set("dependents", deps)
-    return yy
-
-
 def crest_regional(rng: random.Random) -> Draft:
     """Regional commercial plan, payer centred on top, bare employer under the group."""
     main = jitter(rng, rng.choice(((20, 90, 110), (90, 30, 90), (30, 60, 140))))
@@ -249,7 +226,7 @@ def crest_regional(rng: random.Random) -> Draft:
         )
     if rng.random() < 0.4 and y < 540:
         deps = [relative_name(rng, last, "upper" if name.isupper() else "title") for _ in range(2)]
-        _dependents(d, cv, st, 36, y, deps, indent=20)
+        dependents_block(d, cv, st, 36, y, deps, indent=20)
     draw_back(d, st, payer_name=payer, header_color=main)
     return d
 
@@ -400,7 +377,7 @@ def tpa_employer(rng: random.Random) -> Draft:
     if rng.random() < 0.5 and y < 500:
         style = "upper" if name.isupper() else "title"
         deps = [relative_name(rng, last, style) for _ in range(rng.randint(1, 2))]
-        _dependents(d, cv, st, 30, y, deps, indent=18)
+        dependents_block(d, cv, st, 30, y, deps, indent=18)
     x = 590.0
     yr = _rx_ids(d, cv, st, x, 140, rng.choice(vals.PBM_NAMES) if rng.random() < 0.7 else None)
     # The administrator: under an "Administered by" line or alone at the bottom right.

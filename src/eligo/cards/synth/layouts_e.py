@@ -28,7 +28,7 @@ from __future__ import annotations
 import random
 
 from eligo.cards.synth import values as vals
-from eligo.cards.synth.core import Draft, Style, label
+from eligo.cards.synth.core import Draft, Style, dependents_block, label
 from eligo.cards.synth.layouts_a import copay_block, person_name, pick_fonts, relative_name
 from eligo.cards.synth.render import (
     CARD_H,
@@ -861,23 +861,7 @@ def tpa_network(rng: random.Random) -> Draft:
     if rng.random() < 0.4 and y < 420:
         style = "upper" if name.isupper() else "title"
         deps = [relative_name(rng, last, style) for _ in range(rng.randint(1, 2))]
-        lb = d.text(
-            cv, (30, y), "Dependents:", st.lfont(), st.label_color, key="dependents", role="label"
-        )
-        yy = lb[3] + 4
-        for dep in deps:
-            b = d.text(
-                cv,
-                (48, yy),
-                dep,
-                st.vfont(20, False),
-                st.value_color,
-                key="dependents",
-                role="value",
-            )
-            yy = b[3] + 4
-        d.set("dependents", deps)
-        y = yy + 8
+        y = dependents_block(d, cv, st, 30, y, deps, indent=18) + 8
     # Rx on the right; the PBM over it, beside its first line, or on the back.
     pbm = rng.choice(PBMS_E + vals.PBM_NAMES)
     pbm_at = rng.choice(("over", "back", "none"))
