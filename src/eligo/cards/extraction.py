@@ -1106,14 +1106,14 @@ def _misread_benefit(text: str) -> str | None:
     norm = vocab.norm_label(text)
     if len(norm.replace(" ", "")) < _MISREAD_BENEFIT_MIN_LETTERS - 2 or norm in _BENEFIT_NAMES:
         return None
-    best, best_ratio = None, _MISREAD_BENEFIT_RATIO
-    for name in _BENEFIT_NAMES:
-        if len(name.replace(" ", "")) < _MISREAD_BENEFIT_MIN_LETTERS:
-            continue
-        ratio = difflib.SequenceMatcher(None, norm, name).ratio()
-        if ratio >= best_ratio:
-            best, best_ratio = name, ratio
-    if best is None:
+    near = [
+        (difflib.SequenceMatcher(None, norm, name).ratio(), name)
+        for name in _BENEFIT_NAMES
+        if len(name.replace(" ", "")) >= _MISREAD_BENEFIT_MIN_LETTERS
+    ]
+    # max over (ratio, name): the same answer on a tie whatever the set's order.
+    ratio, best = max(near)
+    if ratio < _MISREAD_BENEFIT_RATIO:
         return None
     letters = [c for c in text if c.isalpha()]
     return best if all(c.isupper() for c in letters) else best.title()
