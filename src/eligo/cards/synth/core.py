@@ -299,7 +299,15 @@ def draw_back(
 
 
 def dependents_block(
-    d: Draft, cv: Canvas, st: Style, x: float, y: float, deps: list[str], *, indent: float
+    d: Draft,
+    cv: Canvas,
+    st: Style,
+    x: float,
+    y: float,
+    deps: list[str],
+    *,
+    indent: float,
+    size: int = 20,
 ) -> float:
     """A "Dependents:" label with one indented name per line; returns the bottom."""
     lb = d.text(
@@ -311,7 +319,7 @@ def dependents_block(
             cv,
             (x + indent, yy),
             dep,
-            st.vfont(20, False),
+            st.vfont(size, False),
             st.value_color,
             key="dependents",
             role="value",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 
 from eligo.cards.synth import values as vals
-from eligo.cards.synth.core import Draft, Style, draw_back, label
+from eligo.cards.synth.core import Draft, Style, dependents_block, draw_back, label
 from eligo.cards.synth.render import (
     CARD_H,
     CARD_W,
@@ -437,23 +437,7 @@ def tpa_pbm(rng: random.Random) -> Draft:
     if rng.random() < 0.6:
         style = "upper" if name.isupper() else "title"
         deps = [relative_name(rng, last, style) for _ in range(rng.randint(1, 3))]
-        lb = d.text(
-            cv, (30, y), "Dependents:", st.lfont(), st.label_color, key="dependents", role="label"
-        )
-        yy = lb[3] + 4
-        for dep in deps:
-            b = d.text(
-                cv,
-                (50, yy),
-                dep,
-                st.vfont(21, False),
-                st.value_color,
-                key="dependents",
-                role="value",
-            )
-            yy = b[3] + 4
-        d.set("dependents", deps)
-        y = yy + 10
+        y = dependents_block(d, cv, st, 30, y, deps, indent=20, size=21) + 10
     if rng.random() < 0.7 and y < 560:
         d.pair(
             cv,
