@@ -1106,13 +1106,17 @@ def _misread_benefit(text: str) -> str | None:
     norm = vocab.norm_label(text)
     if len(norm.replace(" ", "")) < _MISREAD_BENEFIT_MIN_LETTERS - 2 or norm in _BENEFIT_NAMES:
         return None
-    near = [
-        (difflib.SequenceMatcher(None, norm, name).ratio(), name)
-        for name in _BENEFIT_NAMES
-        if len(name.replace(" ", "")) >= _MISREAD_BENEFIT_MIN_LETTERS
-    ]
+    near = []
+    for name in _LONG_BENEFIT_NAMES:
+        # 2 * shorter / (sum of lengths) bounds the ratio: most lines (sentences, numbers)
+        # stop here, as this runs on every line of a side.
+        if 2 * min(len(norm), len(name)) < _MISREAD_BENEFIT_RATIO * (len(norm) + len(name)):
+            continue
+        matcher = difflib.SequenceMatcher(None, norm, name)
+        if matcher.quick_ratio() >= _MISREAD_BENEFIT_RATIO:
+            near.append((matcher.ratio(), name))
     # max over (ratio, name): the same answer on a tie whatever the set's order.
-    ratio, best = max(near)
+    ratio, best = max(near, default=(0.0, ""))
     if ratio < _MISREAD_BENEFIT_RATIO:
         return None
     letters = [c for c in text if c.isalpha()]
@@ -1120,6 +1124,9 @@ def _misread_benefit(text: str) -> str | None:
 
 
 _BENEFIT_NAMES = frozenset(vocab.norm_label(b) for b in vocab.COPAY_BENEFITS)
+_LONG_BENEFIT_NAMES = tuple(
+    sorted(n for n in _BENEFIT_NAMES if len(n.replace(" ", "")) >= _MISREAD_BENEFIT_MIN_LETTERS)
+)
 
 
 def _is_benefit(text: str) -> bool:
