@@ -16,7 +16,9 @@ found, and its box in the OCR image's pixels.
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -201,8 +203,11 @@ def _read_misread_id(text: str) -> str:
     return re.sub(r"\b([A-Za-z]+)(\s?)(?:[1Il|][D0O])(?=\s*[:.#])", stem_id, out)
 
 
-def find_anchors(text: str, line_idx: int) -> list[Anchor]:
+def find_anchors(text: str, line_idx: int, *, weak: bool = False) -> list[Anchor]:
     """Label anchors in one line, longest match first, left to right.
+
+    Common words (``WEAK_LABELS``) anchor only where they read as labels, unless ``weak``
+    says the line is known to be a row of labels.
 
     OCR often drops the space between a label and its value ("Group No.45118",
     "ProviderServices800...") so labels are matched on the letters alone, at word
@@ -241,6 +246,7 @@ def find_anchors(text: str, line_idx: int) -> list[Anchor]:
         followed_by_mark = bool(re.match(r"\s*[:#]", rest))
         if (
             k == 0
+            or weak
             or followed_by_mark
             or label not in WEAK_LABELS
             or _between_codes(text[:start], rest)
@@ -338,11 +344,27 @@ def line_anchors(text: str, line_idx: int) -> list[Anchor]:
     found = find_anchors(text, line_idx)
     return (
         misread_longer_label(text, found)
+        or _label_row(text, line_idx, found)
         or found
         or _label_with_misread_colon(text, line_idx)
         or fuzzy_label(text, line_idx)
         or fuzzy_phone_label(text, line_idx)
     )
+
+
+def _label_row(text: str, line_idx: int, found: list[Anchor]) -> list[Anchor]:
+    """A table's row of labels that OCR read as one line ("ID Number  Group  Plan"): when
+    the line opens with a label and its words are labels to the end, common words like
+    "Group" and "Plan" are labels too, not the first label's value."""
+    if not found or found[0].start > 1 or not _value_after(text, found[-1].end):
+        return []
+    row = find_anchors(text, line_idx, weak=True)
+    if len(row) <= len(found) or _value_after(text, row[-1].end):
+        return []
+    gaps = (text[a.end : b.start] for a, b in itertools.pairwise(row))
+    if any(_value_after(gap, 0) for gap in gaps):
+        return []
+    return row
 
 
 def _label_with_misread_colon(text: str, line_idx: int) -> list[Anchor]:
@@ -425,6 +447,71 @@ def _sub_box(line: OcrLine, start: int, end: int) -> Box:
     x0, y0, x1, y1 = line.box
     w = x1 - x0
     return (x0 + w * start / n, y0, x0 + w * end / n, y1)
+
+
+def _row_label_boxes(
+    lines: list[OcrLine], i: int, anchors_by_line: list[list[Anchor]], label_lines: set[int]
+) -> list[Box]:
+    """Boxes of the labels on line i's row: its own and those of bare-label lines beside it."""
+    boxes = [_span_box(lines[i], a.start, a.end) for a in anchors_by_line[i]]
+    for k in label_lines:
+        if k != i and _v_overlap(lines[i].box, lines[k].box) >= 0.5:
+            boxes.extend(_span_box(lines[k], a.start, a.end) for a in anchors_by_line[k])
+    return sorted(boxes)
+
+
+def _column_span(line: OcrLine, cut: int, lab: Box, row_labels: list[Box]) -> tuple[Box, int, int]:
+    """(box, start, end) of the words of ``line[:cut]`` in the column of label box ``lab``.
+
+    A table's value row can come out of OCR as one line across the columns of the label row
+    above it. Columns split halfway between neighbouring labels, and a word belongs to the
+    column its first letter falls in (values are left-aligned, or centred on their label).
+    The whole line is the span when its words fall in one column only; an empty span when
+    none of them is in this label's column.
+    """
+    whole = (line.box, 0, cut)
+    if len(row_labels) < 2:
+        return whole
+    idx = min(range(len(row_labels)), key=lambda n: abs(row_labels[n][0] - lab[0]))
+    bounds = [(a[2] + b[0]) / 2 for a, b in itertools.pairwise(row_labels)]
+    words = [(w, bisect.bisect(bounds, w[2])) for w in _word_spans(line, cut)]
+    if len({col for _, col in words}) < 2:
+        return whole
+    mine = [w for w, col in words if col == idx]
+    if not mine:
+        return line.box, 0, 0
+    y0, y1 = line.box[1], line.box[3]
+    return (mine[0][2], y0, mine[-1][3], y1), mine[0][0], mine[-1][1]
+
+
+def _word_spans(line: OcrLine, cut: int) -> list[tuple[int, int, float, float]]:
+    """(start, end, x0, x1) of each word of ``line[:cut]`` (``_span_box`` positions)."""
+    out = []
+    for m in re.finditer(r"\S+", line.text[:cut]):
+        box = _span_box(line, m.start(), m.end())
+        out.append((m.start(), m.end(), box[0], box[2]))
+    return out
+
+
+def _span_box(line: OcrLine, start: int, end: int) -> Box:
+    """Box of a character span of a line that may be read across table columns.
+
+    OCR writes one space for any gap, so a line read across columns is wider than its
+    letters: letters get the width the line's height suggests (at most their even share of
+    the box) and the rest of the width goes to the gaps between words. On an ordinary line
+    this is ``_sub_box``.
+    """
+    text = line.text
+    x0, y0, x1, y1 = line.box
+    char_w = min((x1 - x0) / max(len(text), 1), 0.55 * (y1 - y0))
+    gaps = len(re.findall(r"\s+", text.strip()))
+    extra = max(0.0, (x1 - x0) - char_w * len(text)) / max(gaps, 1)
+    lead = len(text) - len(text.lstrip())
+
+    def x_at(c: int) -> float:
+        return x0 + char_w * c + extra * len(re.findall(r"\s+", text[lead:c]))
+
+    return (x_at(start), y0, x_at(start) + char_w * (end - start), y1)
 
 
 def _v_overlap(a: Box, b: Box) -> float:
@@ -524,7 +611,13 @@ class Extractor:
                     ):
                         candidates.extend(
                             self._linked_values(
-                                anchor, lines, i, label_lines | anchored, med_h, used
+                                anchor,
+                                lines,
+                                i,
+                                label_lines | anchored,
+                                med_h,
+                                used,
+                                _row_label_boxes(lines, i, anchors_by_line, label_lines),
                             )
                         )
         candidates.extend(self._format_fields(lines, used, candidates))
@@ -604,6 +697,7 @@ class Extractor:
         label_lines: set[int],
         med_h: float,
         used: set[int],
+        row_labels: list[Box],
     ) -> list[Candidate]:
         """Candidate values of a bare label: the nearest free line right of, below and
         above it. All are returned (scored by direction and distance) and the field's
@@ -614,23 +708,32 @@ class Extractor:
         half a line lower), and a line another label already took as its value is a
         worse choice (table rows are read top-down, so the next label takes the next row).
         Above/below are judged by line centres, as blurred photos grow boxes into each other.
+        Under a row of labels (``row_labels``), a value line OCR read across several columns
+        ("W123456789 0078451" under "Member ID  Group") gives this label its column only.
         """
         lab = _sub_box(lines[i], anchor.start, anchor.end)
+        lab_in_row = _span_box(lines[i], anchor.start, anchor.end)
         lab_h = max(med_h, lab[3] - lab[1])
         lab_cy = (lab[1] + lab[3]) / 2
         best: dict[str, tuple[float, int]] = {}
-        values: dict[int, tuple[str, int]] = {}
+        values: dict[tuple[int, bool], tuple[str, Box]] = {}
 
-        def value_of(k: int) -> tuple[str, int]:
-            if k not in values:
-                # The value line may itself hold a further label ("610014  PCN ADV"): cut.
+        def value_of(k: int, column: bool = False) -> tuple[str, Box]:
+            """(value, box) of line k for this label: the text before any further label on
+            it ("610014  PCN ADV"), and with ``column`` only this label's column."""
+            if (k, column) not in values:
                 text = lines[k].text
                 cut = next((a.start for a in find_anchors(text, k) if a.start > 0), len(text))
-                values[k] = (text[:cut].strip(" :#.-"), cut)
-            return values[k]
+                box, start, end = _sub_box(lines[k], 0, cut), 0, cut
+                if column:
+                    box, start, end = _column_span(lines[k], cut, lab_in_row, row_labels)
+                    if (start, end) == (0, cut):
+                        box = _sub_box(lines[k], 0, cut)
+                values[k, column] = (text[start:end].strip(" :#.-"), box)
+            return values[k, column]
 
         def offer(method: str, dist: float, k: int) -> None:
-            if not _fits(anchor.key, value_of(k)[0]):
+            if not _fits(anchor.key, value_of(k, method != "label_right")[0]):
                 dist += 10.0
             if k in used:
                 dist += 1.0
@@ -658,13 +761,13 @@ class Extractor:
         out: list[Candidate] = []
         for method, (dist, k) in best.items():
             other = lines[k]
-            value, cut = value_of(k)
+            value, box = value_of(k, method != "label_right")
             if not value:
                 continue
             cand = Candidate(
                 key=anchor.key,
                 text=value,
-                box=_sub_box(other, 0, cut),
+                box=box,
                 ocr_score=other.score,
                 extract_score=METHOD_SCORE[method] - 0.08 * min(1.0, dist),
                 method=method,
@@ -866,6 +969,8 @@ class Extractor:
                 found_pairs.append(
                     (box[1], sub[0], {"benefit": benefit, "amount": amount}, sub, score, ids)
                 )
+        paired = {k for _, _, _, ids in joined.values() for k in ids}
+        found_pairs.extend(_copay_table_pairs(lines, texts, taken | paired))
         if not found_pairs:
             return None
         med_h = float(np.median([ln.height for ln in lines]))
@@ -894,6 +999,97 @@ class Extractor:
             lines=tuple(sorted({i for p in ordered for i in p[5]})),
             value=[p[2] for p in ordered],
         )
+
+
+_CopayPair = tuple[float, float, dict[str, str], Box, float, tuple[int, ...]]
+
+
+def _copay_table_pairs(
+    lines: list[OcrLine], texts: dict[int, str], taken: set[int]
+) -> list[_CopayPair]:
+    """Copays printed as a table: a row of benefit names over a row of amounts ("PCP
+    Specialist ER" over "$25 $50 $250"), read as one line a row or one line a cell.
+
+    Each amount goes to the benefit whose cell it sits under: the nearest benefit above it
+    by horizontal centre, within a line and a half, whose cell it overlaps.
+    """
+    cells: list[tuple[Box, str, float, int]] = []  # benefit cells: box, printed name, score, line
+    amounts: list[tuple[Box, str, float, int]] = []
+    for i, line in enumerate(lines):
+        if i in taken:
+            continue
+        text = texts[i]
+        money = list(re.finditer(_MONEY, text))
+        if money and not re.sub(_MONEY, " ", text).strip(" |/"):
+            amounts.extend(
+                (_span_box(line, m.start(), m.end()), m.group(), line.score, i) for m in money
+            )
+            continue
+        for start, end in _benefit_row(text):
+            cells.append((_span_box(line, start, end), text[start:end], line.score, i))
+    out: list[_CopayPair] = []
+    used: set[int] = set()
+    for box, name, score, i in cells:
+        h = box[3] - box[1]
+        cx = (box[0] + box[2]) / 2
+        below = [
+            n
+            for n, (a_box, _, _, k) in enumerate(amounts)
+            if n not in used
+            and k != i
+            and -0.3 * h <= a_box[1] - box[3] <= 1.5 * h
+            and a_box[0] < box[2] + 0.5 * h
+            and a_box[2] > box[0] - 0.5 * h
+        ]
+        if not below:
+            continue
+        n = min(below, key=lambda n: abs((amounts[n][0][0] + amounts[n][0][2]) / 2 - cx))
+        # The amount must sit under no other benefit more squarely than under this one.
+        a_box, amount_text, a_score, k = amounts[n]
+        a_cx = (a_box[0] + a_box[2]) / 2
+        rivals = [c for c in cells if c[3] != i or c[0] != box]
+        if any(
+            abs((c[0][0] + c[0][2]) / 2 - a_cx) < abs(cx - a_cx) and abs(c[0][1] - box[1]) < h
+            for c in rivals
+        ):
+            continue
+        used.add(n)
+        benefit = _benefit_text(name.strip(" :-=/"))
+        if benefit is None:
+            continue
+        amount = correction.repair_printed_amount(re.sub(r"\s+", "", amount_text))
+        cell = (min(box[0], a_box[0]), box[1], max(box[2], a_box[2]), a_box[3])
+        out.append(
+            (
+                box[1],
+                box[0],
+                {"benefit": benefit, "amount": amount},
+                cell,
+                min(score, a_score),
+                (i, k),
+            )
+        )
+    return out
+
+
+def _benefit_row(text: str) -> list[tuple[int, int]]:
+    """Character spans of the benefit names a line is made of ("PCP Specialist Urgent
+    Care"), longest names first; none when anything else is on the line."""
+    words = [
+        (m.start(), m.end(), vocab.norm_label(m.group())) for m in re.finditer(r"[^\s|/]+", text)
+    ]
+    spans: list[tuple[int, int]] = []
+    k = 0
+    while k < len(words):
+        for tokens in vocab.benefit_tokens_sorted():
+            got = tuple(w for _, _, w in words[k : k + len(tokens)])
+            if got == tokens:
+                spans.append((words[k][0], words[k + len(tokens) - 1][1]))
+                k += len(tokens)
+                break
+        else:
+            return []
+    return spans
 
 
 def _strip_misread_label(text: str, key: str) -> str:

@@ -492,3 +492,89 @@ def test_an_inline_rx_label_sets_the_column_by_its_value() -> None:
     got = fields_of(lines)
     assert got["rx_group"] == "51361245"
     assert "rx_pcn" not in got
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # labels apart, the value row read as one line across both columns
+        [
+            L("Member ID", 40, 200),
+            L("Group Number", 400, 200),
+            L("W123456789 0078451", 40, 235, 498),
+        ],
+        # both rows read as one line each
+        [L("Member ID Group #", 40, 200, 520), L("W123456789 0078451", 40, 235, 498)],
+        # the label row read as one line, the values apart
+        [L("Member ID Group #", 40, 200, 520), L("W123456789", 40, 235), L("0078451", 400, 235)],
+    ],
+)
+def test_a_value_row_under_a_label_row_is_split_by_column(lines: list[OcrLine]) -> None:
+    fields = fields_of(lines)
+    assert fields["member_id"] == "W123456789"
+    assert fields["group_number"] == "0078451"
+
+
+def test_a_row_of_common_word_labels_is_a_table_header() -> None:
+    # "Group" and "Plan" are labels here, not the value of "ID Number".
+    fields = fields_of(
+        [L("ID Number Group Plan", 40, 200, 640), L("W123456789 0078451 PPO", 40, 235, 602)]
+    )
+    assert fields["member_id"] == "W123456789"
+    assert fields["group_number"] == "0078451"
+    assert fields["plan_type"] == "PPO"
+
+
+def test_an_rx_table_read_as_two_lines() -> None:
+    fields = fields_of([L("RxBIN RxPCN RxGRP", 40, 300, 500), L("610014 ADV RX1234", 40, 335, 480)])
+    assert (fields["rx_bin"], fields["rx_pcn"], fields["rx_group"]) == ("610014", "ADV", "RX1234")
+
+
+def test_a_name_column_keeps_its_words() -> None:
+    fields = fields_of(
+        [L("Member Name Member ID", 40, 200, 520), L("JOHN A SMITH W123456789", 40, 235, 560)]
+    )
+    assert fields["member_name"] == "JOHN A SMITH"
+    assert fields["member_id"] == "W123456789"
+
+
+def test_a_label_followed_by_words_is_no_label_row() -> None:
+    # "Plan" after "Group" with a value at the end: an ordinary label and value line.
+    assert fields_of([L("Group 0078451", 40, 200)])["group_number"] == "0078451"
+    assert line_anchors("Member ID Group Health Plan Inc", 0)[0].key == "member_id"
+    assert len(line_anchors("Member ID Group Health Plan Inc", 0)) == 1
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # each row read as one line
+        [
+            L("Office Visit Specialist Urgent Care ER", 40, 300, 700),
+            L("$25 $50 $75 $250", 40, 335, 700),
+        ],
+        # one line a cell
+        [
+            L("Office Visit", 40, 300),
+            L("Specialist", 240, 300),
+            L("Urgent Care", 420, 300),
+            L("ER", 620, 300),
+            L("$25", 60, 335),
+            L("$50", 250, 335),
+            L("$75", 440, 335),
+            L("$250", 610, 335),
+        ],
+    ],
+)
+def test_copays_printed_as_a_table(lines: list[OcrLine]) -> None:
+    assert fields_of(lines)["copays"] == [
+        {"benefit": "Office Visit", "amount": "$25"},
+        {"benefit": "Specialist", "amount": "$50"},
+        {"benefit": "Urgent Care", "amount": "$75"},
+        {"benefit": "ER", "amount": "$250"},
+    ]
+
+
+def test_an_amount_under_a_word_that_is_no_benefit_is_no_copay() -> None:
+    fields = fields_of([L("Deductible", 40, 300), L("$1,500", 40, 335)])
+    assert "copays" not in fields
