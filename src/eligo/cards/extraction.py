@@ -31,8 +31,8 @@ from eligo.cards import correction, vocab
 from eligo.cards.linemodel import LineModel, is_name_like, line_features
 from eligo.cards.ocr import Box, OcrLine
 
-# Single-word anchors that are common English words: only anchors at the start of a line or
-# when followed by ':' or '#'.
+# Anchors that are common English words, or leads that fine print uses too ("... is
+# administered by ..."): only anchors at the start of a line or when followed by ':' or '#'.
 WEAK_LABELS = frozenset(
     {
         "ID",
@@ -79,6 +79,13 @@ WEAK_LABELS = frozenset(
         "PHARMACISTS",
         "COPAY",
         "COPAYS",
+        # Leads of a payer, PBM or employer name: in fine print they start no value.
+        *(
+            label
+            for key in ("payer_name", "pbm_name", "employer")
+            for label in vocab.FIELD_LABELS[key]
+            if label.endswith(" BY")
+        ),
     }
 )
 
@@ -649,22 +656,26 @@ class Extractor:
         )
         probs = self.line_model.predict(feats[free])
         classes = self.line_model.classes
-        # A line that is exactly a known payer ("Medicare") printed large at the top of the
-        # card is the payer, whatever the model thinks of its neighbours.
+        # A line that is exactly a known payer ("Medicare"), or a known payer and the card's
+        # title ("MEDICARE HEALTH INSURANCE"), printed large at the top of the card is the
+        # payer, whatever the model thinks of its neighbours.
+        titled: dict[int, str] = {}
         if "payer_name" in classes:
             c = classes.index("payer_name")
             top_h = max(lines[i].height for i in free)
             top_y = min(lines[i].box[1] for i in free)
             for r, i in enumerate(free):
                 ln = lines[i]
+                payer = _known_payer(ln.text)
                 if (
                     ln.height >= 0.75 * top_h
                     and ln.box[1] <= top_y + 0.5 * ln.height
-                    and _known_payer(ln.text)
+                    and payer is not None
                 ):
                     probs[:, c] = 0.0
                     probs[r] = 0.0
                     probs[r, c] = 0.97
+                    titled[i] = payer
                     break
         _second_payer_is_member(probs, classes, [lines[i].text for i in free])
         have = {c.key for c in found}
@@ -686,7 +697,11 @@ class Extractor:
                 if key == "plan_type" and not any(w in vocab.PLAN_TYPES for w in words):
                     continue
                 text = _strip_misread_label(line.text, key)
-                out.append(Candidate(key, text, line.box, line.score, p, "line_model", (i,)))
+                box = line.box
+                if key == "payer_name" and i in titled:
+                    text = titled[i]
+                    box = _sub_box(line, 0, len(text))
+                out.append(Candidate(key, text, box, line.score, p, "line_model", (i,)))
         return out
 
     def _linked_values(
@@ -1244,9 +1259,19 @@ def _rx_column_values(
     return out
 
 
-def _known_payer(text: str) -> bool:
-    norm = vocab.norm_label(text)
-    return any(norm == vocab.norm_label(p) for p in vocab.PAYER_NAMES)
+# Words a card's title adds after the payer's name ("MEDICARE HEALTH INSURANCE").
+_CARD_TITLE = re.compile(
+    r"\s+(?:HEALTH\s+INSURANCE(?:\s+CARD)?|(?:MEMBER\s+)?(?:ID|IDENTIFICATION|INSURANCE)\s+CARD)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _known_payer(text: str) -> str | None:
+    """The known payer a line names, as printed: the whole line, or the line without the
+    card's title after the name. None when the line is anything else."""
+    name = _CARD_TITLE.sub("", text).strip()
+    norm = vocab.norm_label(name)
+    return name if norm and any(norm == vocab.norm_label(p) for p in vocab.PAYER_NAMES) else None
 
 
 def _qualified_label(text: str, anchor: Anchor, n_anchors: int) -> bool:

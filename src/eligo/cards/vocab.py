@@ -148,6 +148,9 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "PLAN SPONSOR",
         "EMPLOYER GROUP NAME",
         "ACCOUNT NAME",
+        "SPONSORED BY",
+        "COVERAGE SPONSORED BY",
+        "PLAN SPONSORED BY",
     ),
     # "PLAN" is printed for both names and types; extraction decides by the value.
     "plan_name": ("PLAN", "PLAN NAME", "PRODUCT", "BENEFIT PLAN"),
@@ -177,11 +180,30 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "rx_group": ("RXGRP", "RX GRP", "RXGROUP", "RX GROUP", "RX GRP #", "RXGRP #", "RX GROUP #"),
     "rx_id": ("RXID", "RX ID", "RX ID #", "RXID #", "RX MEMBER ID"),
     "rx_plan": ("RXPLAN", "RX PLAN", "RX PLAN #"),
+    # The plan's administrator (a TPA on a self-funded plan) or insurer, named after a lead
+    # ("Administered by", "Underwritten by"): the payer that takes the claims.
+    "payer_name": (
+        "ADMINISTERED BY",
+        "CLAIMS ADMINISTERED BY",
+        "PLAN ADMINISTERED BY",
+        "BENEFITS ADMINISTERED BY",
+        "CLAIMS ADMINISTRATOR",
+        "PLAN ADMINISTRATOR",
+        "THIRD PARTY ADMINISTRATOR",
+        "UNDERWRITTEN BY",
+    ),
     "pbm_name": (
         "PBM",
         "PHARMACY BENEFIT MANAGER",
         "PHARMACY BENEFITS MANAGER",
         "RX ADMINISTRATOR",
+        "PHARMACY BENEFITS ADMINISTERED BY",
+        "PHARMACY BENEFITS MANAGED BY",
+        "PRESCRIPTION BENEFITS ADMINISTERED BY",
+        "PRESCRIPTION DRUG BENEFITS ADMINISTERED BY",
+        "PRESCRIPTIONS MANAGED BY",
+        "RX BENEFITS ADMINISTERED BY",
+        "PHARMACY BENEFITS BY",
     ),
     "issuer_id": ("ISSUER", "ISSUER ID", "ISSUER #", "ISSUER 80840", "ISSUER NUMBER"),
     "payer_id": (

@@ -578,3 +578,54 @@ def test_copays_printed_as_a_table(lines: list[OcrLine]) -> None:
 def test_an_amount_under_a_word_that_is_no_benefit_is_no_copay() -> None:
     fields = fields_of([L("Deductible", 40, 300), L("$1,500", 40, 335)])
     assert "copays" not in fields
+
+
+def test_a_known_payer_in_the_card_title_is_the_payer() -> None:
+    lines = [
+        L("MEDICARE HEALTH INSURANCE", 40, 20, h=45),
+        L("Name/Nombre", 40, 120, h=20),
+        L("JOHN L SMITH", 40, 145),
+        L("Medicare Number/Número de Medicare", 40, 200, h=20),
+        L("1EG4-TE5-MK73", 40, 225),
+    ]
+    ext = Extractor(line_model=load_line_model()).extract(lines, 1012, 638)
+    fields = correction.finalize_side(ext.candidates, "front")
+    assert fields["payer_name"].value == "MEDICARE"
+    assert fields["payer_name"].extract == pytest.approx(0.97)
+
+
+@pytest.mark.parametrize(
+    ("lines", "key", "value"),
+    [
+        (
+            [L("Administered by", 40, 300, h=20), L("Anchor Plan Services", 40, 325)],
+            "payer_name",
+            "Anchor Plan Services",
+        ),
+        (
+            [L("Claims Administrator: Keystone Benefits", 40, 300)],
+            "payer_name",
+            "Keystone Benefits",
+        ),
+        (
+            [
+                L("Prescription drug benefits administered by", 40, 300, h=20),
+                L("MedAxis Rx", 40, 325),
+            ],
+            "pbm_name",
+            "MedAxis Rx",
+        ),
+        ([L("Prescriptions managed by PillPath", 40, 300)], "pbm_name", "PillPath"),
+        (
+            [L("Coverage sponsored by", 40, 300, h=20), L("Wexford Transit Corp", 40, 325)],
+            "employer",
+            "Wexford Transit Corp",
+        ),
+    ],
+)
+def test_a_name_after_an_administrator_lead(lines: list[OcrLine], key: str, value: str) -> None:
+    assert fields_of(lines) == {key: value}
+
+
+def test_a_lead_inside_fine_print_starts_no_value() -> None:
+    assert fields_of([L("This plan is administered by the plan sponsor.", 40, 300, 700)]) == {}
