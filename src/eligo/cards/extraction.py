@@ -677,7 +677,9 @@ class Extractor:
                     probs[r, c] = 0.97
                     titled[i] = payer
                     break
-        _second_payer_is_member(probs, classes, [lines[i].text for i in free])
+        free_texts = [lines[i].text for i in free]
+        _second_payer_is_member(probs, classes, free_texts)
+        _second_payer_is_plan(probs, classes, free_texts)
         have = {c.key for c in found}
         out: list[Candidate] = []
         for c, key in enumerate(classes):
@@ -1150,6 +1152,23 @@ def _second_payer_is_member(probs: np.ndarray, classes: tuple[str, ...], texts: 
     for r in shaped:
         if r != top:
             probs[r, m], probs[r, p] = probs[r, p], probs[r, m]
+
+
+def _second_payer_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: list[str]) -> None:
+    """A card names one payer: a runner-up "payer" line that opens with a public programme
+    and goes on ("Medicare Honor", "Medicare Choice" beside "Harbor Health") is the plan's
+    name, as Medicare Advantage plans are named (in place, on the probability rows)."""
+    if "payer_name" not in classes or "plan_name" not in classes or len(texts) < 2:
+        return
+    p, n = classes.index("payer_name"), classes.index("plan_name")
+    payers = [r for r in range(len(texts)) if int(np.argmax(probs[r])) == p]
+    if len(payers) < 2:
+        return
+    top = max(payers, key=lambda r: float(probs[r, p]))
+    for r in payers:
+        words = vocab.norm_label(texts[r]).split()
+        if r != top and len(words) >= 2 and words[0] in ("MEDICARE", "MEDICAID"):
+            probs[r, n], probs[r, p] = probs[r, p], probs[r, n]
 
 
 RX_KEYS = frozenset({"rx_bin", "rx_pcn", "rx_id", "rx_plan"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from eligo.cards import correction
@@ -629,3 +630,17 @@ def test_a_name_after_an_administrator_lead(lines: list[OcrLine], key: str, valu
 
 def test_a_lead_inside_fine_print_starts_no_value() -> None:
     assert fields_of([L("This plan is administered by the plan sponsor.", 40, 300, 700)]) == {}
+
+
+def test_a_second_payer_named_after_medicare_is_the_plan() -> None:
+    from eligo.cards.extraction import _second_payer_is_plan
+
+    classes = ("other", "payer_name", "plan_name")
+    texts = ["Harbor Health", "Medicare Honor", "Medicare"]
+    probs = np.array([[0.0, 1.0, 0.0], [0.05, 0.91, 0.04], [0.1, 0.6, 0.3]])
+    _second_payer_is_plan(probs, classes, texts)
+    assert [classes[int(np.argmax(row))] for row in probs] == [
+        "payer_name",
+        "plan_name",
+        "payer_name",
+    ]
