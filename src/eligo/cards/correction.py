@@ -300,10 +300,12 @@ def repair_id(text: str) -> Normalized | None:
     digit and flanked by digits is read as that digit; ids with several letters, or with a
     letter no digit looks like ("8A9521M9"), are alphanumeric by design and left alone.
     """
-    raw = re.sub(r"\s+", "", _drop_stray_marks(text)).upper().strip("#:*.,;")
+    printed = re.sub(r"\s+", "", _drop_stray_marks(text)).strip("#:*.,;")
+    raw = printed.upper()
     if len(raw) < 3 or not re.fullmatch(r"[A-Z0-9|\-/]+", raw):
         return None
-    m = re.match(r"([A-Z]{0,3})(.*)", raw)
+    raw_fixed = _edge_digits(printed, raw)
+    m = re.match(r"([A-Z]{0,3})(.*)", raw_fixed)
     assert m is not None
     prefix, body = m.group(1), m.group(2).replace("|", "1")
     letters_in_body = [i for i, ch in enumerate(body) if ch.isalpha()]
@@ -319,6 +321,23 @@ def repair_id(text: str) -> Normalized | None:
     value = prefix + body
     fixes = (Correction("id_digits", raw, value),) if value != raw else ()
     return Normalized(value, fixes)
+
+
+# Letters that are digits in all but shape at the end of a run of digits: capital O and I,
+# and lower-case o and l (ids print no lower case).
+_EDGE_DIGIT = {"O": "0", "o": "0", "I": "1", "l": "1"}
+
+
+def _edge_digits(printed: str, raw: str) -> str:
+    """An all-digit id read with its first or last digit as a letter that looks the same
+    ("O078451", "007845l"): that digit. Issuers leave O and I out of ids for this reason."""
+    if len(raw) < 5:
+        return raw
+    for i in (0, len(raw) - 1):
+        rest = raw[1:] if i == 0 else raw[:-1]
+        if printed[i] in _EDGE_DIGIT and rest.isdigit():
+            return raw[:i] + _EDGE_DIGIT[printed[i]] + raw[i + 1 :]
+    return raw
 
 
 def normalize_number_id(text: str) -> Normalized | None:

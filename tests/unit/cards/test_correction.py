@@ -197,12 +197,31 @@ def test_repair_id_leaves_alphanumeric_ids_alone(value: str) -> None:
     assert out.value == value
 
 
-@given(st.from_regex(r"[A-Z]{0,3}[0-9]{5,12}", fullmatch=True))
+# A lone O or I before the digits is a misread digit (test_repair_id_edge_digits).
+@given(st.from_regex(r"(?:[A-HJ-NP-Z]|[A-Z]{2,3})?[0-9]{5,12}", fullmatch=True))
 def test_repair_id_keeps_clean_ids(value: str) -> None:
     out = correction.repair_id(value)
     assert out is not None
     assert out.value == value
     assert out.corrections == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("007845l", "0078451"),  # a lower-case l after the digits
+        ("O078451", "0078451"),
+        ("I0078451", "10078451"),
+        ("0078451O", "00784510"),
+        ("A784512", "A784512"),  # a letter prefix that is no digit
+        ("W12345678O", "W12345678O"),  # letters elsewhere: left alone
+        ("OHIO1", "OHIO1"),
+    ],
+)
+def test_repair_id_edge_digits(text: str, expected: str) -> None:
+    out = correction.repair_id(text)
+    assert out is not None
+    assert out.value == expected
 
 
 def test_issuer_and_amount() -> None:
