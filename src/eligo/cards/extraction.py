@@ -680,6 +680,7 @@ class Extractor:
         free_texts = [lines[i].text for i in free]
         _second_payer_is_member(probs, classes, free_texts)
         _second_payer_is_plan(probs, classes, free_texts)
+        _programme_is_no_payer(probs, classes, free_texts)
         have = {c.key for c in found}
         out: list[Candidate] = []
         for c, key in enumerate(classes):
@@ -1169,6 +1170,24 @@ def _second_payer_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: li
         words = vocab.norm_label(texts[r]).split()
         if r != top and len(words) >= 2 and words[0] in ("MEDICARE", "MEDICAID"):
             probs[r, n], probs[r, p] = probs[r, p], probs[r, n]
+
+
+_PROGRAMME_WORDS = frozenset({"PROGRAM", "PROGRAMME", "ASSISTANCE"})
+
+
+def _programme_is_no_payer(probs: np.ndarray, classes: tuple[str, ...], texts: list[str]) -> None:
+    """A state programme's title ("Children's Health Program") over the managed-care plan
+    that pays its claims: when another line is also read as the payer, that line is the
+    payer and the title is not (in place, on the probability rows)."""
+    if "payer_name" not in classes or "other" not in classes or len(texts) < 2:
+        return
+    p, o = classes.index("payer_name"), classes.index("other")
+    payers = [r for r in range(len(texts)) if int(np.argmax(probs[r])) == p]
+    titles = [r for r in payers if set(vocab.norm_label(texts[r]).split()) & _PROGRAMME_WORDS]
+    if not titles or len(titles) == len(payers):
+        return
+    for r in titles:
+        probs[r, o], probs[r, p] = probs[r, p], probs[r, o]
 
 
 RX_KEYS = frozenset({"rx_bin", "rx_pcn", "rx_id", "rx_plan"})

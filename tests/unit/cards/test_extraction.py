@@ -644,3 +644,17 @@ def test_a_second_payer_named_after_medicare_is_the_plan() -> None:
         "plan_name",
         "payer_name",
     ]
+
+
+def test_a_programme_title_is_no_payer_beside_its_plan() -> None:
+    from eligo.cards.extraction import _programme_is_no_payer
+
+    classes = ("other", "payer_name", "plan_name")
+    texts = ["Children's Health Program", "Mesa Verde Health Partners"]
+    probs = np.array([[0.0, 0.99, 0.01], [0.15, 0.8, 0.05]])
+    _programme_is_no_payer(probs, classes, texts)
+    assert [classes[int(np.argmax(row))] for row in probs] == ["other", "payer_name"]
+    # Alone, the programme's title stays the payer.
+    alone = np.array([[0.0, 0.99, 0.01]])
+    _programme_is_no_payer(alone, classes, texts[:1])
+    assert classes[int(np.argmax(alone[0]))] == "payer_name"
