@@ -363,8 +363,11 @@ def _label_row(text: str, line_idx: int, found: list[Anchor]) -> list[Anchor]:
     """A table's row of labels that OCR read as one line ("ID Number  Group  Plan"): when
     the line opens with a label and its words are labels to the end, common words like
     "Group" and "Plan" are labels too, not the first label's value."""
-    if not found or found[0].start > 1 or not _value_after(text, found[-1].end):
+    if not found or found[0].start > 1:
         return []
+    between = [text[a.end : b.start] for a, b in itertools.pairwise(found)]
+    if not any(_value_after(rest, 0) for rest in [*between, text[found[-1].end :]]):
+        return []  # labels only already
     row = find_anchors(text, line_idx, weak=True)
     if len(row) <= len(found) or _value_after(text, row[-1].end):
         return []

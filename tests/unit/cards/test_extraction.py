@@ -516,6 +516,11 @@ def test_a_value_row_under_a_label_row_is_split_by_column(lines: list[OcrLine]) 
     assert fields["group_number"] == "0078451"
 
 
+def test_a_common_word_between_two_labels_of_a_header_row_is_a_label() -> None:
+    keys = [a.key for a in line_anchors("ID Number Group Plan Type", 0)]
+    assert keys == ["member_id", "group_number", "plan_type"]
+
+
 def test_a_row_of_common_word_labels_is_a_table_header() -> None:
     # "Group" and "Plan" are labels here, not the value of "ID Number".
     fields = fields_of(
