@@ -1140,15 +1140,25 @@ def _strip_misread_label(text: str, key: str) -> str:
     return text
 
 
+def _payer_rows(
+    probs: np.ndarray, classes: tuple[str, ...], other: str
+) -> tuple[int, int, list[int]] | None:
+    """(payer column, ``other``'s column, rows read as the payer) when two or more rows are:
+    a card names one payer, so all but one of them are something else."""
+    if "payer_name" not in classes or other not in classes:
+        return None
+    p = classes.index("payer_name")
+    payers = [r for r in range(len(probs)) if int(np.argmax(probs[r])) == p]
+    return (p, classes.index(other), payers) if len(payers) >= 2 else None
+
+
 def _second_payer_is_member(probs: np.ndarray, classes: tuple[str, ...], texts: list[str]) -> None:
-    """A card names one payer: a runner-up "payer" line shaped like a person's name is the
-    member printed without a label (in place, on the probability rows)."""
-    if "payer_name" not in classes or "member_name" not in classes or len(texts) < 2:
+    """A runner-up "payer" line shaped like a person's name is the member printed without a
+    label (in place, on the probability rows)."""
+    found = _payer_rows(probs, classes, "member_name")
+    if found is None:
         return
-    p, m = classes.index("payer_name"), classes.index("member_name")
-    payers = [r for r in range(len(texts)) if int(np.argmax(probs[r])) == p]
-    if len(payers) < 2:
-        return
+    p, m, payers = found
     shaped = [r for r in payers if is_name_like(texts[r])]
     # The payer is the likeliest line that is not a person's name, if there is one.
     rest = [r for r in payers if r not in shaped] or payers
@@ -1159,15 +1169,13 @@ def _second_payer_is_member(probs: np.ndarray, classes: tuple[str, ...], texts: 
 
 
 def _second_payer_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: list[str]) -> None:
-    """A card names one payer: a runner-up "payer" line that opens with a public programme
-    and goes on ("Medicare Honor", "Medicare Choice" beside "Harbor Health") is the plan's
-    name, as Medicare Advantage plans are named (in place, on the probability rows)."""
-    if "payer_name" not in classes or "plan_name" not in classes or len(texts) < 2:
+    """A runner-up "payer" line that opens with a public programme and goes on ("Medicare
+    Honor", "Medicare Choice" beside "Harbor Health") is the plan's name, as Medicare
+    Advantage plans are named (in place, on the probability rows)."""
+    found = _payer_rows(probs, classes, "plan_name")
+    if found is None:
         return
-    p, n = classes.index("payer_name"), classes.index("plan_name")
-    payers = [r for r in range(len(texts)) if int(np.argmax(probs[r])) == p]
-    if len(payers) < 2:
-        return
+    p, n, payers = found
     top = max(payers, key=lambda r: float(probs[r, p]))
     for r in payers:
         words = vocab.norm_label(texts[r]).split()
@@ -1182,12 +1190,12 @@ def _programme_is_no_payer(probs: np.ndarray, classes: tuple[str, ...], texts: l
     """A state programme's title ("Children's Health Program") over the managed-care plan
     that pays its claims: when another line is also read as the payer, that line is the
     payer and the title is not (in place, on the probability rows)."""
-    if "payer_name" not in classes or "other" not in classes or len(texts) < 2:
+    found = _payer_rows(probs, classes, "other")
+    if found is None:
         return
-    p, o = classes.index("payer_name"), classes.index("other")
-    payers = [r for r in range(len(texts)) if int(np.argmax(probs[r])) == p]
+    p, o, payers = found
     titles = [r for r in payers if set(vocab.norm_label(texts[r]).split()) & _PROGRAMME_WORDS]
-    if not titles or len(titles) == len(payers):
+    if len(titles) == len(payers):
         return
     for r in titles:
         probs[r, o], probs[r, p] = probs[r, p], probs[r, o]
