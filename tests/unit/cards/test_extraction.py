@@ -663,3 +663,13 @@ def test_a_programme_title_is_no_payer_beside_its_plan() -> None:
     alone = np.array([[0.0, 0.99, 0.01]])
     _programme_is_no_payer(alone, classes, texts[:1])
     assert classes[int(np.argmax(alone[0]))] == "payer_name"
+
+
+def test_a_second_payer_shaped_like_a_name_is_the_member() -> None:
+    from eligo.cards.extraction import _second_payer_is_member
+
+    classes = ("other", "payer_name", "member_name")
+    texts = ["Harbor Health", "RICHARD ALLEN"]
+    probs = np.array([[0.0, 0.9, 0.1], [0.1, 0.8, 0.1]])
+    _second_payer_is_member(probs, classes, texts)
+    assert [classes[int(np.argmax(row))] for row in probs] == ["payer_name", "member_name"]
