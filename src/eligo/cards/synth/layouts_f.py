@@ -99,7 +99,8 @@ EMPLOYER_PATTERNS = _options(
     "{place} Water Authority|{brand} Technologies Inc|{place} {trade} Co"
 )
 SUFFIXES = ("Inc", "LLC", "Co", "Corp", "Company", "Inc.")
-SPONSOR_F = ("Sponsored by", "Coverage provided by", "Offered by")
+# Leads of the employer only: "Coverage provided by" names the insurer on real cards.
+SPONSOR_F = ("Sponsored by", "Coverage sponsored by", "Offered by")
 # Side text; none opens with a label word.
 TEXT_F = (
     "Keep this card with you and show it when you get care.",
