@@ -684,6 +684,7 @@ class Extractor:
         _second_payer_is_member(probs, classes, free_texts)
         _second_payer_is_plan(probs, classes, free_texts)
         _programme_is_no_payer(probs, classes, free_texts)
+        _second_plan_is_member(probs, classes, free_texts)
         have = {c.key for c in found}
         out: list[Candidate] = []
         for c, key in enumerate(classes):
@@ -1166,6 +1167,23 @@ def _second_payer_is_member(probs: np.ndarray, classes: tuple[str, ...], texts: 
     for r in shaped:
         if r != top:
             probs[r, m], probs[r, p] = probs[r, p], probs[r, m]
+
+
+def _second_plan_is_member(probs: np.ndarray, classes: tuple[str, ...], texts: list[str]) -> None:
+    """A card names one plan: when no line is read as the member, a runner-up "plan" line
+    shaped like a person's name is the member printed without a label (in place, on the
+    probability rows)."""
+    if "plan_name" not in classes or "member_name" not in classes:
+        return
+    n, m = classes.index("plan_name"), classes.index("member_name")
+    best = np.argmax(probs, axis=1) if len(probs) else np.zeros(0, dtype=int)
+    plans = [r for r in range(len(texts)) if int(best[r]) == n]
+    if len(plans) < 2 or any(int(b) == m for b in best):
+        return
+    top = max(plans, key=lambda r: float(probs[r, n]))
+    for r in plans:
+        if r != top and is_name_like(texts[r]):
+            probs[r, m], probs[r, n] = probs[r, n], probs[r, m]
 
 
 def _second_payer_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: list[str]) -> None:

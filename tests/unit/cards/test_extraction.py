@@ -673,3 +673,22 @@ def test_a_second_payer_shaped_like_a_name_is_the_member() -> None:
     probs = np.array([[0.0, 0.9, 0.1], [0.1, 0.8, 0.1]])
     _second_payer_is_member(probs, classes, texts)
     assert [classes[int(np.argmax(row))] for row in probs] == ["payer_name", "member_name"]
+
+
+def test_a_second_plan_shaped_like_a_name_is_the_member_when_none_is_found() -> None:
+    from eligo.cards.extraction import _second_plan_is_member
+
+    classes = ("other", "plan_name", "member_name")
+    texts = ["Heritage Value", "Janice Perez"]
+    probs = np.array([[0.0, 1.0, 0.0], [0.0, 0.97, 0.03]])
+    _second_plan_is_member(probs, classes, texts)
+    assert [classes[int(np.argmax(row))] for row in probs] == ["plan_name", "member_name"]
+    # With a member already read, the runner-up stays a plan line.
+    texts3 = [*texts, "Walter Patel"]
+    probs3 = np.array([[0.0, 1.0, 0.0], [0.0, 0.97, 0.03], [0.0, 0.01, 0.99]])
+    _second_plan_is_member(probs3, classes, texts3)
+    assert [classes[int(np.argmax(row))] for row in probs3] == [
+        "plan_name",
+        "plan_name",
+        "member_name",
+    ]
