@@ -79,10 +79,12 @@ WEAK_LABELS = frozenset(
         "PHARMACISTS",
         "COPAY",
         "COPAYS",
-        # Leads of a payer, PBM or employer name: in fine print they start no value.
+        # Leads of a payer, PBM or employer name, and the payer's labels ("your plan
+        # administrator"): in fine print they start no value.
+        *vocab.FIELD_LABELS["payer_name"],
         *(
             label
-            for key in ("payer_name", "pbm_name", "employer")
+            for key in ("pbm_name", "employer")
             for label in vocab.FIELD_LABELS[key]
             if label.endswith(" BY")
         ),

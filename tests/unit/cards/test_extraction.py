@@ -633,8 +633,15 @@ def test_a_name_after_an_administrator_lead(lines: list[OcrLine], key: str, valu
     assert fields_of(lines) == {key: value}
 
 
-def test_a_lead_inside_fine_print_starts_no_value() -> None:
-    assert fields_of([L("This plan is administered by the plan sponsor.", 40, 300, 700)]) == {}
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This plan is administered by the plan sponsor.",
+        "Contact your plan administrator for details.",
+    ],
+)
+def test_a_lead_inside_fine_print_starts_no_value(text: str) -> None:
+    assert fields_of([L(text, 40, 300, 700)]) == {}
 
 
 def test_a_second_payer_named_after_medicare_is_the_plan() -> None:
