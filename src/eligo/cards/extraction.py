@@ -1071,10 +1071,10 @@ def _copay_table_pairs(
         # The amount must sit under no other benefit more squarely than under this one.
         a_box, amount_text, a_score, k = amounts[n]
         a_cx = (a_box[0] + a_box[2]) / 2
-        rivals = [c for c in cells if c[3] != i or c[0] != box]
         if any(
-            abs((c[0][0] + c[0][2]) / 2 - a_cx) < abs(cx - a_cx) and abs(c[0][1] - box[1]) < h
-            for c in rivals
+            abs((other[0] + other[2]) / 2 - a_cx) < abs(cx - a_cx) and abs(other[1] - box[1]) < h
+            for other, _, _, _ in cells
+            if other != box
         ):
             continue
         used.add(n)
