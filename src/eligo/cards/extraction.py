@@ -122,6 +122,10 @@ _COPAY_PAIR = re.compile(
 )
 
 
+# One copay found on a side: (row top, x, {benefit, amount}, box, OCR score, line ids).
+_CopayPair = tuple[float, float, dict[str, str], Box, float, tuple[int, ...]]
+
+
 @dataclass
 class Candidate:
     """One field value found on a card side, before correction."""
@@ -978,7 +982,7 @@ class Extractor:
                 )
                 text = f"{texts[i].strip()} {lines[k].text.strip()}"
                 joined[i] = (text, box, min(line.score, lines[k].score), (i, k))
-        found_pairs: list[tuple[float, float, dict[str, str], Box, float, tuple[int, ...]]] = []
+        found_pairs: list[_CopayPair] = []
         for i, line in enumerate(lines):
             if i in taken or i in amount_only:
                 continue
@@ -1000,7 +1004,7 @@ class Extractor:
         med_h = float(np.median([ln.height for ln in lines]))
         # Reading order: rows (tops within half a line) then x.
         found_pairs.sort(key=lambda p: (p[0], p[1]))
-        rows: list[list[tuple[float, float, dict[str, str], Box, float, tuple[int, ...]]]] = []
+        rows: list[list[_CopayPair]] = []
         for p in found_pairs:
             if rows and abs(p[0] - rows[-1][0][0]) <= 0.5 * med_h:
                 rows[-1].append(p)
@@ -1023,9 +1027,6 @@ class Extractor:
             lines=tuple(sorted({i for p in ordered for i in p[5]})),
             value=[p[2] for p in ordered],
         )
-
-
-_CopayPair = tuple[float, float, dict[str, str], Box, float, tuple[int, ...]]
 
 
 def _copay_table_pairs(
