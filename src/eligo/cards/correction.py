@@ -527,6 +527,17 @@ def normalize_text(text: str) -> Normalized | None:
     return Normalized(cleaned) if cleaned else None
 
 
+def normalize_org(text: str) -> Normalized | None:
+    """The name of a payer, PBM, employer or plan: words, not a phone number or an id
+    ("Pharmacy Benefit Manager  1-800-423-1973" gives the PBM no name)."""
+    norm = normalize_text(text)
+    if norm is None:
+        return None
+    letters = sum(ch.isalpha() for ch in norm.value)
+    digits = sum(ch.isdigit() for ch in norm.value)
+    return norm if letters >= 2 and digits <= letters else None
+
+
 US_STATES = frozenset(
     [
         "AL",
@@ -638,6 +649,10 @@ NORMALIZERS: dict[str, Callable[[str], Normalized | None]] = {
     "subscriber_name": normalize_name,
     "deductible": normalize_amount,
     "claims_address": normalize_address,
+    "payer_name": normalize_org,
+    "pbm_name": normalize_org,
+    "employer": normalize_org,
+    "plan_name": normalize_org,
 }
 
 
@@ -769,7 +784,8 @@ def _is_id_code(text: str) -> bool:
     )
 
 
-def _candidate_key(cand: Any) -> str:
+def candidate_key(cand: Any) -> str:
+    """The field a candidate is, once its label and value are read together."""
     if cand.label in PLAN_LABELS and cand.key in ("plan_name", "plan_type"):
         return _plan_key(cand.key, cand.text)
     if cand.label == "EMPLOYER GROUP" and not re.search(r"\d", cand.text):
@@ -803,7 +819,7 @@ def finalize_side(
     source: dict[str, Any] = {}
     failed: dict[str, Any] = {}
     for cand in candidates:
-        key = _candidate_key(cand)
+        key = candidate_key(cand)
         prov: list[dict[str, Any]] = [
             {
                 "step": "extract",
@@ -904,12 +920,13 @@ def _relabel(
 ) -> None:
     """Labels whose field depends on the rest of the card.
 
-    "Subscriber" alone names the member when no other member name is printed; a generic
-    "ID Number" on a card that says Medicaid and prints no Medicaid id is that id.
+    "Subscriber" or "Subscriber Name" alone names the member when no other member name is
+    printed; a generic "ID Number" on a card that says Medicaid and prints no Medicaid id is
+    that id.
     """
     sub = fields.get("subscriber_name")
     bare_subscriber = sub is not None and any(
-        p.get("label") == "SUBSCRIBER" for p in sub.provenance
+        p.get("label") in ("SUBSCRIBER", "SUBSCRIBER NAME") for p in sub.provenance
     )
     if sub is not None and bare_subscriber and "member_name" not in fields:
         sub.key = "member_name"

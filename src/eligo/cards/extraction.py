@@ -101,6 +101,9 @@ METHOD_SCORE = {
     "rx_order": 0.75,
 }
 
+# A party's name label followed by a phone number labels that party's phone.
+_PARTY_PHONE = {"pbm_name": "phone_pharmacy"}
+
 # Fields whose value may continue over several lines below the anchor.
 MULTILINE_FIELDS = frozenset({"claims_address", "dependents"})
 PHONE_FIELDS = frozenset({"phone_customer_service", "phone_pharmacy", "phone_provider"})
@@ -161,7 +164,9 @@ def _fold(text: str) -> str:
 
 
 def _split_glued(text: str) -> str:
-    """Put a space after a colon that OCR glued to the next word ('ID:123')."""
+    """Put a space after a colon that OCR glued to the next word ('ID:123'), and read a
+    bar between fields as a gap ("RxBIN 610014 | RxPCN ADV")."""
+    text = re.sub(r"(?<=\s)\|(?=\s)", " ", text)
     return re.sub(r":(?=\S)", ": ", text)
 
 
@@ -530,6 +535,15 @@ def _span_box(line: OcrLine, start: int, end: int) -> Box:
     return (x_at(start), y0, x_at(start) + char_w * (end - start), y1)
 
 
+def _union(*boxes: Box) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
 def _v_overlap(a: Box, b: Box) -> float:
     inter = min(a[3], b[3]) - max(a[1], b[1])
     return max(0.0, inter) / max(1e-6, min(a[3] - a[1], b[3] - b[1]))
@@ -665,13 +679,22 @@ class Extractor:
         )
         probs = self.line_model.predict(feats[free])
         classes = self.line_model.classes
+        # One payer and one plan per card, judged on the model's reading; then the title.
+        free_texts = [lines[i].text for i in free]
+        _second_payer_is_member(probs, classes, free_texts)
+        _second_payer_is_plan(probs, classes, free_texts)
+        _programme_is_no_payer(probs, classes, free_texts)
+        _second_plan_is_member(probs, classes, free_texts)
         # A line that is exactly a known payer ("Medicare"), or a known payer and the card's
         # title ("MEDICARE HEALTH INSURANCE"), printed large at the top of the card is the
         # payer, whatever the model thinks of its neighbours.
-        titled: dict[int, str] = {}
+        titled: dict[int, tuple[str, Box]] = {}
         if "payer_name" in classes:
             c = classes.index("payer_name")
-            top_h = max(lines[i].height for i in free)
+            # Large among the lines of the card's upper half: a plan badge in a bottom
+            # corner may be printed larger still.
+            upper = [i for i in free if lines[i].box[1] < height / 2] or free
+            top_h = max(lines[i].height for i in upper)
             top_y = min(lines[i].box[1] for i in free)
             for r, i in enumerate(free):
                 ln = lines[i]
@@ -684,14 +707,18 @@ class Extractor:
                     probs[:, c] = 0.0
                     probs[r] = 0.0
                     probs[r, c] = 0.97
-                    titled[i] = payer
+                    box = _sub_box(ln, 0, len(payer))
+                    below = _region_below(lines, i, free)
+                    if below is not None and payer == ln.text.strip():
+                        payer = f"{payer} {lines[below].text.strip()}"
+                        box = _union(box, lines[below].box)
+                        probs[free.index(below)] = 0.0
+                    titled[i] = (payer, box)
                     break
-        free_texts = [lines[i].text for i in free]
-        _second_payer_is_member(probs, classes, free_texts)
-        _second_payer_is_plan(probs, classes, free_texts)
-        _programme_is_no_payer(probs, classes, free_texts)
-        _second_plan_is_member(probs, classes, free_texts)
-        have = {c.key for c in found}
+        # "Plan 860" is a plan number, not a name: it leaves the plan's name to the model.
+        have = {
+            "plan_number" if correction.candidate_key(c) == "plan_number" else c.key for c in found
+        }
         out: list[Candidate] = []
         for c, key in enumerate(classes):
             if key == "other" or key in have:
@@ -712,9 +739,10 @@ class Extractor:
                 text = _strip_misread_label(line.text, key)
                 box = line.box
                 if key == "payer_name" and i in titled:
-                    text = titled[i]
-                    box = _sub_box(line, 0, len(text))
+                    text, box = titled[i]
                 out.append(Candidate(key, text, box, line.score, p, "line_model", (i,)))
+        found_keys = have | {c.key for c in out}
+        out.extend(_by_shape(lines, free, probs, classes, found_keys))
         return out
 
     def _linked_values(
@@ -768,6 +796,8 @@ class Extractor:
             if method not in best or dist < best[method][0]:
                 best[method] = (dist, k)
 
+        # A phone may sit across the card from its label, past the web address.
+        reach = 30 if anchor.key in PHONE_FIELDS else 16
         for k, other in enumerate(lines):
             if k == i or k in label_lines:
                 continue
@@ -775,7 +805,7 @@ class Extractor:
             cy = (b[1] + b[3]) / 2
             gap_x = b[0] - lab[2]
             beside = _v_overlap(lab, b) >= 0.5 or abs(cy - lab_cy) <= 0.6 * lab_h
-            if beside and -0.5 * med_h <= gap_x <= 16 * med_h:
+            if beside and -0.5 * med_h <= gap_x <= reach * med_h:
                 offer("label_right", max(0.0, gap_x) / (6 * med_h) + abs(cy - lab_cy) / med_h, k)
             aligned = _h_overlap(lab, b) > 0.3 or abs(b[0] - lab[0]) < 1.5 * med_h
             if not aligned:
@@ -786,6 +816,11 @@ class Extractor:
             gap_up = lab[1] - b[3]
             if gap_up <= 1.0 * lab_h and (gap_up >= -0.3 * med_h or cy <= lab[1] + 0.1 * lab_h):
                 offer("label_above", max(0.0, gap_up) / med_h, k)
+        key = anchor.key
+        right = best.get("label_right")
+        if key in _PARTY_PHONE and right and correction.find_phones(value_of(right[1])[0]):
+            # "Pharmacy Benefit Manager  1-800-423-1973": a row of the phone list.
+            key, best = _PARTY_PHONE[key], {"label_right": right}
         out: list[Candidate] = []
         for method, (dist, k) in best.items():
             other = lines[k]
@@ -793,7 +828,7 @@ class Extractor:
             if not value:
                 continue
             cand = Candidate(
-                key=anchor.key,
+                key=key,
                 text=value,
                 box=box,
                 ocr_score=other.score,
@@ -885,12 +920,7 @@ class Extractor:
             last = other.box
         cand.text = ", ".join(texts)
         cand.value = texts
-        cand.box = (
-            min(b[0] for b in boxes),
-            min(b[1] for b in boxes),
-            max(b[2] for b in boxes),
-            max(b[3] for b in boxes),
-        )
+        cand.box = _union(*boxes)
         cand.ocr_score = min(scores)
         cand.lines = tuple(line_ids)
 
@@ -898,7 +928,10 @@ class Extractor:
         self, lines: list[OcrLine], used: set[int], found: list[Candidate]
     ) -> list[Candidate]:
         """Fields recognised by their value format rather than a label."""
-        have = {c.key for c in found}
+        # "Plan 860" is a plan number, not a name: it leaves the plan's name to the model.
+        have = {
+            "plan_number" if correction.candidate_key(c) == "plan_number" else c.key for c in found
+        }
         out: list[Candidate] = []
 
         def add(
@@ -1190,9 +1223,10 @@ def _second_plan_is_member(probs: np.ndarray, classes: tuple[str, ...], texts: l
 
 
 def _second_payer_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: list[str]) -> None:
-    """A runner-up "payer" line that opens with a public programme and goes on ("Medicare
-    Honor", "Medicare Choice" beside "Harbor Health") is the plan's name, as Medicare
-    Advantage plans are named (in place, on the probability rows)."""
+    """A runner-up "payer" line that names a public programme among other words ("Medicare
+    Honor", "Medicare Choice" beside "Harbor Health", "Texas STAR Medicaid" beside "Molina
+    Healthcare") is the plan's name, as Medicare Advantage and Medicaid managed-care plans
+    are named (in place, on the probability rows)."""
     found = _payer_rows(probs, classes, "plan_name")
     if found is None:
         return
@@ -1200,7 +1234,7 @@ def _second_payer_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: li
     top = max(payers, key=lambda r: float(probs[r, p]))
     for r in payers:
         words = vocab.norm_label(texts[r]).split()
-        if r != top and len(words) >= 2 and words[0] in ("MEDICARE", "MEDICAID"):
+        if r != top and len(words) >= 2 and {"MEDICARE", "MEDICAID"} & set(words):
             probs[r, n], probs[r, p] = probs[r, p], probs[r, n]
 
 
@@ -1336,12 +1370,114 @@ _CARD_TITLE = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _known_payer_pattern() -> re.Pattern[str]:
+    """A known payer's name as printed on its cards (on ``norm_label`` text): alone, joined
+    to a second known name ("Anthem Blue Cross", "BlueCross and Blue Shield"), after one
+    brand word when the name is a Blue one ("Horizon Blue Cross Blue Shield"), and with the
+    state or region it serves ("BlueCross BlueShield of Texas")."""
+    names = sorted({vocab.norm_label(p) for p in vocab.PAYER_NAMES}, key=len, reverse=True)
+    known = "|".join(re.escape(n) for n in names)
+    blue = r"BLUE ?(?:CROSS|SHIELD)\b.*"
+    return re.compile(
+        rf"(?:(?:[A-Z]+ )?(?={blue}))?(?:{known})(?: (?:AND |& )?(?:{known}))?"
+        r"(?: OF(?: THE)?(?: [A-Z]+){1,4})?"
+    )
+
+
+# Plan names carry a network type or a metal tier beside their brand words ("Blue Access
+# PPO", "Humana Gold Plus (HMO)"); these words alone name no plan.
+_PLAN_SHAPE_WORDS = frozenset(
+    {
+        "PPO",
+        "HMO",
+        "EPO",
+        "POS",
+        "HDHP",
+        "PFFS",
+        "DHMO",
+        "DPPO",
+        "BRONZE",
+        "SILVER",
+        "GOLD",
+        "PLATINUM",
+    }
+)
+_NO_PLAN_WORDS = frozenset({"NETWORK", "PLAN", "IN", "OUT", "OF", "TIER", "PROVIDER", "PROVIDERS"})
+# A fallback's score: just above the field threshold (0.6) on a clean read.
+SHAPE_SCORE = 0.7
+
+
+def _by_shape(
+    lines: list[OcrLine],
+    free: list[int],
+    probs: np.ndarray,
+    classes: tuple[str, ...],
+    have: set[str],
+) -> list[Candidate]:
+    """Fields the model missed that a free line names by its shape alone: a known PBM's
+    mark ("caremark"), and a plan name that carries its network type or metal tier."""
+    out: list[Candidate] = []
+    marks = {vocab.norm_label(m).replace(" ", "") for m in vocab.PBM_MARKS}
+    if "pbm_name" not in have:
+        for i in free:
+            if vocab.norm_label(lines[i].text).replace(" ", "") in marks:
+                ln = lines[i]
+                out.append(
+                    Candidate("pbm_name", ln.text.strip(), ln.box, ln.score, 0.9, "shape", (i,))
+                )
+                break
+    if "plan_name" not in have and "plan_name" in classes:
+        c = classes.index("plan_name")
+        best: tuple[float, int] | None = None
+        for r, i in enumerate(free):
+            text = lines[i].text
+            words = vocab.norm_label(text).split()
+            shaped = set(words) & _PLAN_SHAPE_WORDS
+            rest = set(words) - _PLAN_SHAPE_WORDS - _NO_PLAN_WORDS
+            if (
+                shaped
+                and rest
+                and 2 <= len(words) <= 7
+                and ":" not in text
+                and not re.search(r"\d{3}|\$", text)
+                and classes[int(np.argmax(probs[r]))] in ("other", "plan_name")
+                and (best is None or probs[r, c] > best[0])
+            ):
+                best = (float(probs[r, c]), i)
+        if best is not None:
+            ln = lines[best[1]]
+            out.append(
+                Candidate(
+                    "plan_name", ln.text.strip(), ln.box, ln.score, SHAPE_SCORE, "shape", (best[1],)
+                )
+            )
+    return out
+
+
+def _region_below(lines: list[OcrLine], i: int, free: list[int]) -> int | None:
+    """The free line under a payer's name that ends it with the region it serves, as
+    two-line logos print it ("BlueCross BlueShield" over "of Tennessee")."""
+    top = lines[i]
+    for j in free:
+        ln = lines[j]
+        joined = f"{top.text.strip()} {ln.text.strip()}"
+        if (
+            ln.text.strip().lower().startswith("of ")
+            and 0 <= ln.box[1] - top.box[3] <= 0.8 * top.height
+            and _h_overlap(ln.box, top.box) > 0.5
+            and _known_payer(joined) == joined
+        ):
+            return j
+    return None
+
+
 def _known_payer(text: str) -> str | None:
     """The known payer a line names, as printed: the whole line, or the line without the
     card's title after the name. None when the line is anything else."""
     name = _CARD_TITLE.sub("", text).strip()
     norm = vocab.norm_label(name)
-    return name if norm and any(norm == vocab.norm_label(p) for p in vocab.PAYER_NAMES) else None
+    return name if norm and _known_payer_pattern().fullmatch(norm) else None
 
 
 def _qualified_label(text: str, anchor: Anchor, n_anchors: int) -> bool:

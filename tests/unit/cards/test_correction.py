@@ -345,3 +345,18 @@ def test_a_line_model_pbm_that_is_the_payers_brand_or_names_coverage_is_doubted(
         {"pbm_name": _line_model_field("pbm_name", pbm, "back")},
     )
     assert (merged["pbm_name"].extract <= correction.DOUBTED_PBM_EXTRACT) is doubted
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("Prime Therapeutics", True),
+        ("Ambetter Balanced Care 11 (Silver)", True),
+        ("3M Company", True),
+        ("1-800-423-1973", False),
+        ("H1234 5678", False),
+        ("", False),
+    ],
+)
+def test_an_organisation_name_is_words(text: str, ok: bool) -> None:
+    assert (correction.normalize_org(text) is not None) is ok

@@ -648,13 +648,14 @@ def test_a_second_payer_named_after_medicare_is_the_plan() -> None:
     from eligo.cards.extraction import _second_payer_is_plan
 
     classes = ("other", "payer_name", "plan_name")
-    texts = ["Harbor Health", "Medicare Honor", "Medicare"]
-    probs = np.array([[0.0, 1.0, 0.0], [0.05, 0.91, 0.04], [0.1, 0.6, 0.3]])
+    texts = ["Harbor Health", "Medicare Honor", "Medicare", "Texas STAR Medicaid"]
+    probs = np.array([[0.0, 1.0, 0.0], [0.05, 0.91, 0.04], [0.1, 0.6, 0.3], [0.08, 0.82, 0.1]])
     _second_payer_is_plan(probs, classes, texts)
     assert [classes[int(np.argmax(row))] for row in probs] == [
         "payer_name",
         "plan_name",
         "payer_name",
+        "plan_name",
     ]
 
 
@@ -699,3 +700,130 @@ def test_a_second_plan_shaped_like_a_name_is_the_member_when_none_is_found() -> 
         "plan_name",
         "member_name",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "payer"),
+    [
+        ("BlueCross BlueShield of Texas", "BlueCross BlueShield of Texas"),
+        ("Blue Cross and Blue Shield of Illinois", "Blue Cross and Blue Shield of Illinois"),
+        (
+            "Horizon Blue Cross Blue Shield of New Jersey",
+            "Horizon Blue Cross Blue Shield of New Jersey",
+        ),
+        ("Anthem Blue Cross", "Anthem Blue Cross"),
+        ("Highmark Blue Shield", "Highmark Blue Shield"),
+        ("Aetna Member ID Card", "Aetna"),
+        ("Superior HealthPlan", "Superior HealthPlan"),
+        ("Baylor Scott & White Health Plan", "Baylor Scott & White Health Plan"),
+        # a plan named after its payer, and a brand word before a name that is not Blue
+        ("Aetna Choice POS II", None),
+        ("Humana Gold Plus (HMO)", None),
+        ("Acme Aetna", None),
+    ],
+)
+def test_a_known_payer_with_its_region_or_brand(text: str, payer: str | None) -> None:
+    from eligo.cards.extraction import _known_payer
+
+    assert _known_payer(text) == payer
+
+
+def test_a_blue_payer_title_on_two_lines_is_one_payer() -> None:
+    lines = [
+        L("BlueCross BlueShield", 40, 30, h=40),
+        L("of Tennessee", 40, 72, h=24),
+        L("SARAH MILLER", 40, 150),
+        L("ID ZGP880012345", 40, 200),
+        # the plan badge in a corner is printed larger than the title
+        L("PPO", 880, 540, h=50),
+    ]
+    ext = Extractor(line_model=load_line_model()).extract(lines, 1012, 638)
+    fields = correction.finalize_side(ext.candidates, "front")
+    assert fields["payer_name"].value == "BlueCross BlueShield of Tennessee"
+    assert fields["payer_name"].box == (40, 30, 40 + 14 * 20, 96)
+
+
+def test_a_plan_number_under_a_plan_label_leaves_the_plan_name_free() -> None:
+    lines = [
+        L("BlueCross BlueShield of Texas", 40, 30, h=36),
+        L("Blue Choice PPO", 40, 90),
+        L("Plan 860", 520, 300, h=24),
+    ]
+    ext = Extractor(line_model=load_line_model()).extract(lines, 1012, 638)
+    fields = {k: v.value for k, v in correction.finalize_side(ext.candidates, "front").items()}
+    assert fields["plan_number"] == "860"
+    assert fields["plan_name"] == "Blue Choice PPO"
+
+
+def test_a_plan_or_pbm_named_by_its_shape_when_the_model_says_other() -> None:
+    from eligo.cards.extraction import SHAPE_SCORE, _by_shape
+
+    lines = [
+        L("PPO Network", 600, 180),
+        L("Wellcare No Premium Open (PPO)", 40, 95),
+        L("PCP $20 HMO $30", 40, 300),
+        L("caremark", 760, 560),
+    ]
+    classes = ("other", "plan_name", "pbm_name")
+    probs = np.array([[0.9, 0.1, 0.0], [0.95, 0.05, 0.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    got = {
+        c.key: (c.text, c.extract_score)
+        for c in _by_shape(lines, [0, 1, 2, 3], probs, classes, set())
+    }
+    assert got == {
+        "plan_name": ("Wellcare No Premium Open (PPO)", SHAPE_SCORE),
+        "pbm_name": ("caremark", 0.9),
+    }
+    # The model's own plan or PBM comes first.
+    assert _by_shape(lines, [0, 1, 2, 3], probs, classes, {"plan_name", "pbm_name"}) == []
+
+
+def test_a_subscriber_name_alone_is_the_member() -> None:
+    lines = [
+        L("Subscriber Name", 40, 150, h=20),
+        L("LINDA K PARK", 40, 175),
+        L("ID XOH912345678", 40, 230),
+    ]
+    fields = fields_of(lines)
+    assert fields["member_name"] == "LINDA K PARK"
+    assert "subscriber_name" not in fields
+
+
+def test_a_phone_across_the_card_past_the_web_address() -> None:
+    lines = [
+        L("For Members:", 40, 30, h=22),
+        L("www.myuhc.com", 300, 30, h=22),
+        L("1-866-633-2446 TTY 711", 600, 30, h=22),
+        L("For Providers:", 40, 70, h=22),
+        L("www.uhcprovider.com", 300, 70, h=22),
+        L("1-877-842-3210", 600, 70, h=22),
+    ]
+    fields = fields_of(lines, side="back")
+    assert fields["phone_customer_service"] == "866-633-2446"
+    assert fields["phone_provider"] == "877-842-3210"
+
+
+def test_a_pbm_label_before_a_phone_labels_the_pharmacy_phone() -> None:
+    lines = [
+        L("Pharmacy Benefit Manager", 40, 100, h=22),
+        L("1-800-423-1973", 420, 100, h=22),
+        L("Blue Cross and Blue Shield of Texas", 40, 150, h=22),
+    ]
+    fields = fields_of(lines, side="back")
+    assert fields["phone_pharmacy"] == "800-423-1973"
+    assert "pbm_name" not in fields
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "RxBIN 610014 | RxPCN ADV | RxGRP RX1234",
+            {"rx_bin": "610014", "rx_pcn": "ADV", "rx_group": "RX1234"},
+        ),
+        ("ID# 912345678 Dep 02", {"member_id": "912345678", "member_id_suffix": "02"}),
+    ],
+)
+def test_fields_apart_on_one_line(text: str, want: dict[str, str]) -> None:
+    fields = fields_of([L(text, 40, 300, 700)])
+    assert {k: fields.get(k) for k in want} == want
