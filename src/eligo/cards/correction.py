@@ -527,12 +527,16 @@ def normalize_text(text: str) -> Normalized | None:
     return Normalized(cleaned) if cleaned else None
 
 
+# A name read out of fine print starts like a sentence's object, not like a company.
+_FINE_PRINT_NAME = re.compile(r"(?:your|our|this|these|that|any)\b", re.IGNORECASE)
+
+
 def normalize_org(text: str) -> Normalized | None:
     """The name of a payer, PBM, employer or plan: words, not a phone number or an id
     ("Pharmacy Benefit Manager  1-800-423-1973" gives the PBM no name)."""
     norm = normalize_text(text)
-    if norm is None:
-        return None
+    if norm is None or _FINE_PRINT_NAME.match(norm.value):
+        return None  # "Coverage offered through your employer or union."
     letters = sum(ch.isalpha() for ch in norm.value)
     digits = sum(ch.isdigit() for ch in norm.value)
     return norm if letters >= 2 and digits <= letters else None

@@ -86,7 +86,7 @@ WEAK_LABELS = frozenset(
             label
             for key in ("pbm_name", "employer")
             for label in vocab.FIELD_LABELS[key]
-            if label.endswith(" BY")
+            if label.endswith((" BY", " THROUGH", " FROM"))
         ),
     }
 )
@@ -486,7 +486,9 @@ def _column_span(line: OcrLine, cut: int, lab: Box, row_labels: list[Box]) -> tu
 
     A table's value row can come out of OCR as one line across the columns of the label row
     above it. Columns split halfway between neighbouring labels, and a word belongs to the
-    column its first letter falls in (values are left-aligned, or centred on their label).
+    column its first letter falls in (values are left-aligned, or centred on their label),
+    unless it ends before that column's label starts: then the value on its left runs on
+    ("Blue Heron Software Inc" under "Group Name", with "Effective Date" far to the right).
     The whole line is the span when its words fall in one column only; an empty span when
     none of them is in this label's column.
     """
@@ -495,7 +497,14 @@ def _column_span(line: OcrLine, cut: int, lab: Box, row_labels: list[Box]) -> tu
         return whole
     idx = min(range(len(row_labels)), key=lambda n: abs(row_labels[n][0] - lab[0]))
     bounds = [(a[2] + b[0]) / 2 for a, b in itertools.pairwise(row_labels)]
-    words = [(w, bisect.bisect(bounds, w[2])) for w in _word_spans(line, cut)]
+
+    def column(x0: float, x1: float) -> int:
+        col = bisect.bisect(bounds, x0)
+        while col > 0 and x1 < row_labels[col][0]:
+            col -= 1
+        return col
+
+    words = [(w, column(w[2], w[3])) for w in _word_spans(line, cut)]
     if len({col for _, col in words}) < 2:
         return whole
     mine = [w for w, col in words if col == idx]

@@ -151,6 +151,9 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "SPONSORED BY",
         "COVERAGE SPONSORED BY",
         "PLAN SPONSORED BY",
+        "OFFERED THROUGH",
+        "COVERAGE OFFERED THROUGH",
+        "RETIREE COVERAGE FROM",
     ),
     # "PLAN" is printed for both names and types; extraction decides by the value.
     "plan_name": ("PLAN", "PLAN NAME", "PRODUCT", "BENEFIT PLAN"),

@@ -627,6 +627,12 @@ def test_a_known_payer_in_the_card_title_is_the_payer() -> None:
             "employer",
             "Wexford Transit Corp",
         ),
+        (
+            [L("Retiree coverage from", 40, 300, h=20), L("OSPREY BAY SEAFOODS", 40, 325)],
+            "employer",
+            "OSPREY BAY SEAFOODS",
+        ),
+        ([L("Offered through Millbrook Paper Co", 40, 300)], "employer", "Millbrook Paper Co"),
     ],
 )
 def test_a_name_after_an_administrator_lead(lines: list[OcrLine], key: str, value: str) -> None:
@@ -638,6 +644,7 @@ def test_a_name_after_an_administrator_lead(lines: list[OcrLine], key: str, valu
     [
         "This plan is administered by the plan sponsor.",
         "Contact your plan administrator for details.",
+        "Coverage offered through your employer or union.",
     ],
 )
 def test_a_lead_inside_fine_print_starts_no_value(text: str) -> None:
@@ -827,3 +834,16 @@ def test_a_pbm_label_before_a_phone_labels_the_pharmacy_phone() -> None:
 def test_fields_apart_on_one_line(text: str, want: dict[str, str]) -> None:
     fields = fields_of([L(text, 40, 300, 700)])
     assert {k: fields.get(k) for k in want} == want
+
+
+def test_a_value_that_ends_before_the_next_column_keeps_its_last_word() -> None:
+    # "Inc" passes halfway to "Effective Date" but ends long before that label starts.
+    lines = [
+        L("Group Name", 33, 308, 178),
+        L("Effective Date", 517, 307, 678),
+        L("Blue Heron Software Inc", 32, 338, 395, h=31),
+        L("10/01/2020", 517, 335, 687),
+    ]
+    fields = fields_of(lines)
+    assert fields["employer"] == "Blue Heron Software Inc"
+    assert fields["effective_date"] == "2020-10-01"
