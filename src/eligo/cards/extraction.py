@@ -1509,6 +1509,9 @@ def _fits(key: str, text: str) -> bool:
         return bool(correction.find_phones(text)) or correction.normalize_phone(text) is not None
     if key in ("dependents", "claims_address", "copays"):
         return True
+    if key in ("plan_name", "plan_type"):
+        # "Plan" labels a name, a type or a number: the value decides which (_plan_key).
+        return correction.normalize_text(text) is not None
     return correction.normalize_field(key, text) is not None
 
 

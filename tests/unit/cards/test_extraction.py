@@ -847,3 +847,13 @@ def test_a_value_that_ends_before_the_next_column_keeps_its_last_word() -> None:
     fields = fields_of(lines)
     assert fields["employer"] == "Blue Heron Software Inc"
     assert fields["effective_date"] == "2020-10-01"
+
+
+def test_a_plan_label_takes_the_code_beside_it() -> None:
+    # "Plan" labels a name, a type or a number: a code is as good a value as a name.
+    # The preferred reading takes its line: the code beside the label, not the name below,
+    # which stays free for other labels (or is offered as the plan's name too).
+    lines = [L("Plan", 40, 200, h=24), L("860", 120, 200, h=24), L("Gold Choice", 40, 232, h=24)]
+    ext = Extractor(line_model=None).extract(lines, 1012, 638)
+    assert ext.used == {0, 1}
+    assert fields_of(lines)["plan_number"] == "860"
