@@ -2,12 +2,16 @@
 
     python bench/cards_lolo.py                       # every train layout, OCR cached
     python bench/cards_lolo.py --folds sponsor_tpa,harbor --eval-seeds 4
+    python bench/cards_lolo.py --exclude-train regional_wordmark,coop_table --model-seed 1
 
 For each training layout L, the line model is trained on rows of the *other* training
 layouts only (``linemodel.build_rows``, seeds ``--train-seeds`` like ``eligo cards
 train-line-model``) and the full scan pipeline runs with that model on L's cards (other
 seeds, degradations ``--degradations``). This is the development set for the line model:
 it measures generalization to an unseen layout without touching the held-out layouts.
+``--exclude-train`` keeps layouts out of every fold's training rows (they are still folds):
+what a set of layouts adds to the others. ``--model-seed`` is LightGBM's seed: run two to
+tell a change from the noise of one fit.
 
 Prints per-fold and pooled exact match per line-model field (payer name, member name,
 plan name, plan type, PBM name, employer), pooled figures of every other field, the share
@@ -88,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         "--field-weight", type=float, help="weight of field rows (default: linemodel's)"
     )
     parser.add_argument("--dump", help="write returned and low-confidence fields here (JSONL)")
+    parser.add_argument("--model-seed", type=int, default=0, help="LightGBM seed of fold models")
+    parser.add_argument(
+        "--exclude-train", default="", help="comma-separated layouts no fold model trains on"
+    )
     args = parser.parse_args(argv)
 
     from eligo.cards import linemodel
@@ -105,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         read = None
     layouts = list(TRAIN_LAYOUTS)
     folds = args.folds.split(",") if args.folds else layouts
-    unknown = set(folds) - set(layouts)
+    excluded = {n for n in args.exclude_train.split(",") if n}
+    unknown = (set(folds) | excluded) - set(layouts)
     if unknown:
         parser.error(f"not train layouts: {', '.join(sorted(unknown))}")
     degradations = args.degradations.split(",")
@@ -131,11 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     dump: list[str] | None = [] if args.dump else None
     shown = 0
     for layout in folds:
-        others = [n for n in layouts if n != layout]
+        others = [n for n in layouts if n != layout and n not in excluded]
         x = np.concatenate([rows[n][0] for n in others])
         y = np.concatenate([rows[n][1] for n in others])
         weight = {} if args.field_weight is None else {"field_weight": args.field_weight}
-        model = linemodel.train(x, y, features=features, **weight)
+        model = linemodel.train(x, y, seed=args.model_seed, features=features, **weight)
         scanner = CardScanner(ocr=base.ocr, tesseract=base.tesseract, line_model=model)
         per_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         wrong: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -218,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         "without": sorted(dropped),
         "field_weight": args.field_weight or linemodel.FIELD_WEIGHT,
         "train_seeds": args.train_seeds,
+        "model_seed": args.model_seed,
+        "exclude_train": sorted(excluded),
         "eval_cards_per_fold": args.eval_seeds * len(degradations),
         "degradations": degradations,
         "exact_match_all": _share(all_right, all_n),
