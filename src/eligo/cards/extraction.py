@@ -937,7 +937,7 @@ class Extractor:
         self, lines: list[OcrLine], used: set[int], found: list[Candidate]
     ) -> list[Candidate]:
         """Fields recognised by their value format rather than a label."""
-        # "Plan 860" is a plan number, not a name: it leaves the plan's name to the model.
+        # A labelled "Plan 860" is the card's plan number already.
         have = {
             "plan_number" if correction.candidate_key(c) == "plan_number" else c.key for c in found
         }
