@@ -142,8 +142,22 @@ class TextFormatter(logging.Formatter):
         return f"{line} [request_id={request_id}]" if request_id else line
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted. Test runners and
+    servers swap it; a stream taken at start-up may be closed by the time a background
+    thread logs ("ValueError: I/O operation on closed file" under pytest)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        """Ignored: the stream is looked up on each record."""
+
+
 def build_handler(stream: Any = None, *, json_format: bool = True) -> logging.Handler:
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else StderrHandler()
     handler.addFilter(RedactionFilter())
     handler.setFormatter(
         JsonFormatter()

@@ -3,6 +3,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -65,3 +67,22 @@ def test_redaction_never_raises_and_is_idempotent(text: str) -> None:
 @given(st.from_regex(r"[A-Z]{1,3}[0-9]{6,10}", fullmatch=True))
 def test_every_member_id_shape_is_redacted(member_id: str) -> None:
     assert member_id not in redact_text(f"id {member_id} rejected")
+
+
+def test_the_default_handler_writes_to_the_current_stderr(monkeypatch: Any) -> None:
+    # pytest and servers swap sys.stderr; a closed stream taken at start-up must not be used.
+    old = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", old)
+    handler = build_handler(json_format=False)
+    old.close()
+    new = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", new)
+    logger = logging.getLogger("eligo.test.stderr")
+    logger.addHandler(handler)
+    try:
+        logger.warning("after the swap")
+    finally:
+        logger.removeHandler(handler)
+    out = new.getvalue()
+    assert "WARNING eligo.test.stderr: after the swap" in out
+    assert "Logging error" not in out
