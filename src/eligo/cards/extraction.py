@@ -544,6 +544,11 @@ def _span_box(line: OcrLine, start: int, end: int) -> Box:
     return (x_at(start), y0, x_at(start) + char_w * (end - start), y1)
 
 
+def _keys_found(found: list[Candidate]) -> set[str]:
+    """The fields candidates already give; a "Plan" label's code counts as the plan number."""
+    return {"plan_number" if correction.candidate_key(c) == "plan_number" else c.key for c in found}
+
+
 def _union(*boxes: Box) -> Box:
     return (
         min(b[0] for b in boxes),
@@ -725,9 +730,7 @@ class Extractor:
                     titled[i] = (payer, box)
                     break
         # "Plan 860" is a plan number, not a name: it leaves the plan's name to the model.
-        have = {
-            "plan_number" if correction.candidate_key(c) == "plan_number" else c.key for c in found
-        }
+        have = _keys_found(found)
         out: list[Candidate] = []
         for c, key in enumerate(classes):
             if key == "other" or key in have:
@@ -938,9 +941,7 @@ class Extractor:
     ) -> list[Candidate]:
         """Fields recognised by their value format rather than a label."""
         # A labelled "Plan 860" is the card's plan number already.
-        have = {
-            "plan_number" if correction.candidate_key(c) == "plan_number" else c.key for c in found
-        }
+        have = _keys_found(found)
         out: list[Candidate] = []
 
         def add(
@@ -1057,12 +1058,7 @@ class Extractor:
         return Candidate(
             key="copays",
             text="; ".join(f"{p[2]['benefit']} {p[2]['amount']}" for p in ordered),
-            box=(
-                min(b[0] for b in boxes),
-                min(b[1] for b in boxes),
-                max(b[2] for b in boxes),
-                max(b[3] for b in boxes),
-            ),
+            box=_union(*boxes),
             ocr_score=min(p[4] for p in ordered),
             extract_score=METHOD_SCORE["format"],
             method="format",
@@ -1413,6 +1409,8 @@ _PLAN_SHAPE_WORDS = frozenset(
     }
 )
 _NO_PLAN_WORDS = frozenset({"NETWORK", "PLAN", "IN", "OUT", "OF", "TIER", "PROVIDER", "PROVIDERS"})
+# Known PBM marks without spaces: "optum rx" is "OptumRx".
+_PBM_MARKS = frozenset(vocab.norm_label(m).replace(" ", "") for m in vocab.PBM_MARKS)
 # A fallback's score: just above the field threshold (0.6) on a clean read.
 SHAPE_SCORE = 0.7
 
@@ -1427,10 +1425,9 @@ def _by_shape(
     """Fields the model missed that a free line names by its shape alone: a known PBM's
     mark ("caremark"), and a plan name that carries its network type or metal tier."""
     out: list[Candidate] = []
-    marks = {vocab.norm_label(m).replace(" ", "") for m in vocab.PBM_MARKS}
     if "pbm_name" not in have:
         for i in free:
-            if vocab.norm_label(lines[i].text).replace(" ", "") in marks:
+            if vocab.norm_label(lines[i].text).replace(" ", "") in _PBM_MARKS:
                 ln = lines[i]
                 out.append(
                     Candidate("pbm_name", ln.text.strip(), ln.box, ln.score, 0.9, "shape", (i,))
