@@ -12,7 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from eligo.cards.synth import layouts_a, layouts_b, layouts_c, layouts_d, layouts_e, layouts_f
+from eligo.cards.synth import (
+    layouts_a,
+    layouts_b,
+    layouts_c,
+    layouts_d,
+    layouts_e,
+    layouts_f,
+    layouts_g,
+)
 from eligo.cards.synth.core import Draft
 from eligo.cards.synth.degrade import DEGRADATIONS, Shot, degrade, project
 from eligo.cards.synth.render import Canvas, paper_texture, union
@@ -32,6 +40,7 @@ LAYOUTS: dict[str, LayoutFn] = {
     **layouts_d.LAYOUTS,  # training only, like part C
     **layouts_e.LAYOUTS,  # training only
     **layouts_f.LAYOUTS,  # training only
+    **layouts_g.LAYOUTS,  # training only
 }
 
 # Whole layouts are held out so accuracy on them measures generalization, not memory.
