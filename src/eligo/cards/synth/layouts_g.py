@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -468,7 +468,7 @@ def _mark(
     else:
         b = p.value(x + 40, base, text, key, size=size, color=ink, anchor="ls")
         lx = x
-    logo(p.cv, p.rng, kind, (lx, (b[1] + b[3]) / 2 - 15), 30, ink, jitter(p.rng, (200, 200, 200)))
+    logo(p.cv, p.rng, kind, (lx, (b[1] + b[3]) / 2 - 15), 30, ink, (205, 205, 205))
     return (lx, min(b[1], (b[1] + b[3]) / 2 - 15), b[2], max(b[3], (b[1] + b[3]) / 2 + 15))
 
 
@@ -880,7 +880,7 @@ def _body(s: Sheet, g: Choices, c: Cast, top: float, floor: float) -> None:
     """Member, ids, plan, employer left; badges, Rx and copays right (or one stack)."""
     rng, at = s.rng, c.at
     split = float(g.pick("split"))
-    air = rng.choice((12.0, 16.0, 20.0, 24.0))  # the card's vertical spacing
+    air = rng.choice((12.0, 16.0, 20.0, 26.0, 32.0))  # the card's vertical spacing
     stack = at["cols"] == "stack"
     pbm = at["pbm_at"] if at["pbm_at"] in ("over", "lead", "rx") else None
     rx = RxPlan(
@@ -901,15 +901,17 @@ def _body(s: Sheet, g: Choices, c: Cast, top: float, floor: float) -> None:
     left = Col(MARGIN, CARD_W - MARGIN if stack else split - 24, top, floor)
     right = Col(split, CARD_W - MARGIN, top, floor)
     if at["rx_at"] == "bottom" or stack:  # a row along the bottom sets both columns' floor
-        rx.form = "row" if rx.form == "lines" else rx.form
-        h = s.measure(lambda p: _rx_group(p, MARGIN, 0, c, rx))
-        y0 = floor - (h[3] - h[1])
-        b = s.put(
-            lambda p: _rx_group(p, MARGIN, y0, c, rx), (MARGIN - 2, top, CARD_W - MARGIN, floor)
-        )
-        if b is not None:
-            placed_rx, left.y1, right.y1 = True, b[1] - 16, b[1] - 16
-        rx.form = "lines" if rx.form == "row" else rx.form
+        chosen = rx.form
+        for rx.form in dict.fromkeys(("row" if chosen == "lines" else chosen, "table", "row")):
+            h = s.measure(partial(_rx_group, x=MARGIN, y=0, c=c, rx=rx))
+            y0 = floor - (h[3] - h[1])
+            area = (MARGIN - 2, top, CARD_W - MARGIN, floor)
+            b = s.put(partial(_rx_group, x=MARGIN, y=y0, c=c, rx=rx), area)
+            if b is not None:
+                placed_rx, left.y1, right.y1 = True, b[1] - 16, b[1] - 16
+                break
+        else:
+            rx.form = chosen
     # Left column: the member block.
     name, last = person_name(rng, ("upper", "title", "last_first", "upper"))
     emp_size = rng.choice((18, 20, 22))
@@ -1132,6 +1134,18 @@ def _fine_block(p: Pen, *, texts: list[str], size: int) -> Box:
     return union(boxes)
 
 
+def _clean_trial(d: Draft, draw: Callable[[Draft], None]) -> bool:
+    """Whether ``draw`` (which draws at random) leaves the back without overlapping texts:
+    tried on a copy of the draft whose random state is the draft's."""
+    rng = random.Random()
+    rng.setstate(d.rng.getstate())
+    trial = Draft(d.layout, rng, d.front, _Probe(), dict(d.truth))
+    draw(trial)
+    boxes = [t.box for t in trial.back.items] if trial.back else []
+    inside = all(_inside(b, CARD_AREA, 8) for b in boxes)
+    return inside and not any(_hit(a, b, -1) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
 def _back(front: Sheet, g: Choices, c: Cast) -> None:
     """The back: the payer (band, title, corner mark or not at all), phones, claims address,
     payer id, the PBM block when the PBM is printed here, fine print."""
@@ -1140,8 +1154,11 @@ def _back(front: Sheet, g: Choices, c: Cast) -> None:
     payer_back, pbm_back = at["payer_at"] == "back", at["pbm_at"] == "back"
     site = website(rng, c.payer) if rng.random() < 0.5 else None
     if g.pick("back") == "core" and not payer_back and not pbm_back:
-        draw_back(d, st, payer_name=c.payer, header_color=c.main, site=site)
-        return
+        small = replace(st, label_size=min(st.label_size, 20), value_size=min(st.value_size, 24))
+        core = partial(draw_back, st=small, payer_name=c.payer, header_color=c.main, site=site)
+        if _clean_trial(d, core):
+            core(d)
+            return
     s = Sheet.of(d, d.back, st)
     head = rng.choice(("band", "title", "corner") + (() if payer_back else ("none", "none")))
     size = _fit_size(s, c.payer, rng.choice((24, 26, 28, 30)), CARD_W - 100)
