@@ -832,7 +832,7 @@ def _ids(g: Choices, c: Cast) -> tuple[list[tuple[str, str, str, Any]], str | No
     rng = g.rng
     prefix = None
     mid: tuple[str, str, str, Any]
-    if "BLUE" in c.payer.upper() and rng.random() < 0.7:
+    if "BLUE" in c.payer.upper():  # Blue plans print a three-letter prefix
         prefix = vals.letters(rng, 3)
         number = rng.choice((vals.digits(rng, 9), "W" + vals.digits(rng, 8)))
         printed = f"{prefix}{number}" if rng.random() < 0.6 else f"{prefix} {number}"
