@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--dump", help="write returned and low-confidence fields here (JSONL)")
     parser.add_argument("--model-seed", type=int, default=0, help="LightGBM seed of fold models")
+    parser.add_argument("--bag", type=int, default=1, help="boosters averaged per fold model")
     parser.add_argument(
         "--exclude-train", default="", help="comma-separated layouts no fold model trains on"
     )
@@ -144,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         x = np.concatenate([rows[n][0] for n in others])
         y = np.concatenate([rows[n][1] for n in others])
         weight = {} if args.field_weight is None else {"field_weight": args.field_weight}
-        model = linemodel.train(x, y, seed=args.model_seed, features=features, **weight)
+        model = linemodel.train(
+            x, y, seed=args.model_seed, features=features, bag=args.bag, **weight
+        )
         scanner = CardScanner(ocr=base.ocr, tesseract=base.tesseract, line_model=model)
         per_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         wrong: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -228,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         "field_weight": args.field_weight or linemodel.FIELD_WEIGHT,
         "train_seeds": args.train_seeds,
         "model_seed": args.model_seed,
+        "bag": args.bag,
         "exclude_train": sorted(excluded),
         "eval_cards_per_fold": args.eval_seeds * len(degradations),
         "degradations": degradations,

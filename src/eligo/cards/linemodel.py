@@ -461,13 +461,15 @@ def _context_above(
 
 @dataclass
 class LineModel:
-    """A trained LightGBM booster, its class list and the features it was trained on.
+    """Trained LightGBM boosters, their class list and the features they were trained on.
 
     ``predict`` takes rows of ``line_features`` (all of ``feature_names()``) and hands the
-    booster its own columns, so a model trained on a subset of today's features still loads.
+    boosters their own columns, so a model trained on a subset of today's features still
+    loads. Several boosters (fits with different seeds) are averaged: one fit's seed moves
+    single lines between classes, the average less so.
     """
 
-    booster: Any
+    boosters: tuple[Any, ...]
     classes: tuple[str, ...]
     features: tuple[str, ...] = ()
 
@@ -483,14 +485,17 @@ class LineModel:
     def predict(self, features: np.ndarray) -> np.ndarray:
         if features.shape[0] == 0:
             return np.zeros((0, len(self.classes)))
-        return np.asarray(self.booster.predict(features[:, self._columns], num_threads=1))
+        cols = features[:, self._columns]
+        probs = [np.asarray(b.predict(cols, num_threads=1)) for b in self.boosters]
+        return np.asarray(np.mean(probs, axis=0))
 
     def to_json(self) -> str:
+        texts = [b.model_to_string() for b in self.boosters]
         return json.dumps(
             {
                 "classes": list(self.classes),
                 "features": list(self.features),
-                "lightgbm": self.booster.model_to_string(),
+                "lightgbm": texts[0] if len(texts) == 1 else texts,
             }
         )
 
@@ -499,8 +504,9 @@ class LineModel:
         import lightgbm as lgb
 
         data = json.loads(text)
+        texts = data["lightgbm"]
         return cls(
-            lgb.Booster(model_str=data["lightgbm"]),
+            tuple(lgb.Booster(model_str=t) for t in ([texts] if isinstance(texts, str) else texts)),
             tuple(data["classes"]),
             tuple(data["features"]),
         )
@@ -597,9 +603,11 @@ def train(
     seed: int = 0,
     features: Sequence[str] | None = None,
     field_weight: float = FIELD_WEIGHT,
+    bag: int = 1,
 ) -> LineModel:
     """Fit the classifier on rows of ``build_rows``; ``features`` picks a subset of columns
-    (by name, default all)."""
+    (by name, default all); ``bag`` fits that many boosters (seeds ``seed``, ``seed + 1``...)
+    whose probabilities are averaged."""
     import lightgbm as lgb
 
     params = {
@@ -619,6 +627,12 @@ def train(
     names = list(features) if features is not None else feature_names()
     cols = [feature_names().index(f) for f in names]
     weight = np.where(y == CLASSES.index("other"), 1.0, field_weight)
-    data = lgb.Dataset(x[:, cols], label=y, weight=weight, feature_name=names)
-    booster = lgb.train(params, data, num_boost_round=120)
-    return LineModel(booster, CLASSES, tuple(names))
+    boosters = tuple(
+        lgb.train(
+            {**params, "seed": seed + n},
+            lgb.Dataset(x[:, cols], label=y, weight=weight, feature_name=names),
+            num_boost_round=120,
+        )
+        for n in range(bag)
+    )
+    return LineModel(boosters, CLASSES, tuple(names))

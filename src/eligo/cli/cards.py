@@ -101,6 +101,7 @@ def _scan_dir(scanner: Any, folder: Path, out: Path | None, threshold: float | N
 def train_line_model(
     seeds: Annotated[int, typer.Option(min=1, help="Cards per train layout and degradation")] = 4,
     out: Annotated[Path | None, typer.Option(help="Model file (default: the shipped one)")] = None,
+    bag: Annotated[int, typer.Option(min=1, help="Boosters averaged (seeds 0, 1, ...)")] = 1,
 ) -> None:
     """Rebuild the line classifier from synthetic cards of the TRAIN layouts only."""
     from eligo.cards import linemodel
@@ -110,7 +111,7 @@ def train_line_model(
     x, y = linemodel.build_rows(
         TRAIN_LAYOUTS, range(100, 100 + seeds), linemodel.TRAIN_DEGRADATIONS
     )
-    model = linemodel.train(x, y)
+    model = linemodel.train(x, y, bag=bag)
     target = out or linemodel.DEFAULT_MODEL_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(model.to_json(), encoding="utf-8")

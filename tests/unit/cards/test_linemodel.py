@@ -94,6 +94,16 @@ def test_model_round_trips_and_uses_its_own_columns() -> None:
     np.testing.assert_allclose(again.predict(scrambled), probs)
 
 
+def test_a_bagged_model_averages_its_boosters_and_round_trips() -> None:
+    x, y = _random_rows()
+    bagged = linemodel.train(x, y, seed=3, bag=2)
+    assert len(bagged.boosters) == 2
+    singles = [linemodel.train(x, y, seed=s).predict(x[:5]) for s in (3, 4)]
+    np.testing.assert_allclose(bagged.predict(x[:5]), np.mean(singles, axis=0), rtol=1e-6)
+    again = LineModel.from_json(bagged.to_json())
+    np.testing.assert_allclose(again.predict(x[:5]), bagged.predict(x[:5]))
+
+
 def test_model_with_unknown_features_is_refused() -> None:
     x, y = _random_rows()
     doc = linemodel.train(x, y).to_json().replace('"ocr_score"', '"retired_feature"')
