@@ -558,6 +558,18 @@ def _union(*boxes: Box) -> Box:
     )
 
 
+def _label_between(lab: Box, value: Box, labels: list[Box], *, across: bool) -> bool:
+    """Whether one of ``labels`` sits wholly between label box ``lab`` and a candidate value
+    box: on the row between them (``across``) or in the column between them."""
+    for b in labels:
+        if across:
+            if _v_overlap(lab, b) >= 0.5 and b[0] >= lab[2] - 2 and b[2] <= value[0] + 2:
+                return True
+        elif _h_overlap(b, value) > 0.3 and b[1] >= lab[3] - 2 and b[3] <= value[1] + 2:
+            return True
+    return False
+
+
 def _v_overlap(a: Box, b: Box) -> float:
     inter = min(a[3], b[3]) - max(a[1], b[1])
     return max(0.0, inter) / max(1e-6, min(a[3] - a[1], b[3] - b[1]))
@@ -810,6 +822,10 @@ class Extractor:
 
         # A phone may sit across the card from its label, past the web address.
         reach = 30 if anchor.key in PHONE_FIELDS else 16
+        # Another label between this one and a line claims that line ("Plan  Group  123456").
+        others = [b for b in row_labels if b[0] > lab_in_row[2] - 1] + [
+            lines[m].box for m in label_lines if m != i
+        ]
         for k, other in enumerate(lines):
             if k == i or k in label_lines:
                 continue
@@ -817,13 +833,21 @@ class Extractor:
             cy = (b[1] + b[3]) / 2
             gap_x = b[0] - lab[2]
             beside = _v_overlap(lab, b) >= 0.5 or abs(cy - lab_cy) <= 0.6 * lab_h
-            if beside and -0.5 * med_h <= gap_x <= reach * med_h:
+            if (
+                beside
+                and -0.5 * med_h <= gap_x <= reach * med_h
+                and not _label_between(lab, b, others, across=True)
+            ):
                 offer("label_right", max(0.0, gap_x) / (6 * med_h) + abs(cy - lab_cy) / med_h, k)
             aligned = _h_overlap(lab, b) > 0.3 or abs(b[0] - lab[0]) < 1.5 * med_h
             if not aligned:
                 continue
             gap_y = b[1] - lab[3]
-            if gap_y <= 1.6 * lab_h and (gap_y >= -0.3 * med_h or cy >= lab[3] - 0.1 * lab_h):
+            if (
+                gap_y <= 1.6 * lab_h
+                and (gap_y >= -0.3 * med_h or cy >= lab[3] - 0.1 * lab_h)
+                and not _label_between(lab, b, others, across=False)
+            ):
                 offer("label_below", max(0.0, gap_y) / med_h + 0.02 * abs(b[0] - lab[0]) / med_h, k)
             gap_up = lab[1] - b[3]
             if gap_up <= 1.0 * lab_h and (gap_up >= -0.3 * med_h or cy <= lab[1] + 0.1 * lab_h):

@@ -857,3 +857,26 @@ def test_a_plan_label_takes_the_code_beside_it() -> None:
     ext = Extractor(line_model=None).extract(lines, 1012, 638)
     assert ext.used == {0, 1}
     assert fields_of(lines)["plan_number"] == "860"
+
+
+def test_a_label_between_claims_the_value_beyond_it() -> None:
+    """The bare labels "Plan" and "Group" share a row with the group number right of
+    "Group": it is the group's, not also the plan's."""
+    lines = [L("Plan", 40, 200), L("Group", 300, 200), L("0078451", 400, 200)]
+    got = fields_of(lines)
+    assert got["group_number"] == "0078451"
+    assert "plan_number" not in got
+    # With a code under "Plan", that code is the plan number.
+    got = fields_of([*lines, L("A01", 40, 236)])
+    assert got["plan_number"] == "A01"
+
+
+def test_a_label_in_the_column_between_claims_the_value_below_it() -> None:
+    lines = [
+        L("Plan", 40, 200),
+        L("Group", 40, 234),
+        L("0078451", 40, 268),
+    ]
+    got = fields_of(lines)
+    assert got["group_number"] == "0078451"
+    assert "plan_number" not in got
