@@ -592,6 +592,7 @@ class SideExtraction:
 
 # Below this line-model probability a free line is not given a field.
 LINE_MODEL_MIN_PROB = 0.5
+_RX_LEAD = re.compile(r"\s*RX\s*[:\-]\s*", re.IGNORECASE)
 
 
 class Extractor:
@@ -760,8 +761,15 @@ class Extractor:
                 words = vocab.norm_label(line.text).split()
                 if key == "plan_type" and not any(w in vocab.PLAN_TYPES for w in words):
                     continue
+                if key == "plan_name" and _known_payer(line.text) == line.text.strip():
+                    continue  # a payer's name ("BlueCross BlueShield" under "Anthem") is no plan
                 text = _strip_misread_label(line.text, key)
                 box = line.box
+                lead = _RX_LEAD.match(text) if key == "pbm_name" else None
+                if lead and text[lead.end() :].strip():
+                    # "Rx: Express Scripts": the lead says whose pharmacy benefit it is.
+                    box = _sub_box(line, len(line.text) - len(text) + lead.end(), len(line.text))
+                    text = text[lead.end() :].strip()
                 if key == "payer_name" and i in titled:
                     text, box = titled[i]
                 out.append(Candidate(key, text, box, line.score, p, "line_model", (i,)))

@@ -880,3 +880,36 @@ def test_a_label_in_the_column_between_claims_the_value_below_it() -> None:
     got = fields_of(lines)
     assert got["group_number"] == "0078451"
     assert "plan_number" not in got
+
+
+def test_a_known_payer_under_the_payer_is_no_plan_name() -> None:
+    """Anthem prints "BlueCross BlueShield" under its name: a payer's name, never the
+    plan, which is the network line beside it."""
+    lines = [
+        L("Anthem", 40, 30, h=46),
+        L("BlueCross BlueShield", 40, 80, h=22),
+        L("Blue Access PPO", 600, 40, h=26),
+        L("Member Name", 40, 150, h=20),
+        L("KEVIN O NEIL", 40, 172),
+        L("Member ID", 40, 220, h=20),
+        L("YRK123445678", 40, 242),
+    ]
+    ext = Extractor(line_model=load_line_model()).extract(lines, 1012, 638)
+    fields = {k: v.value for k, v in correction.finalize_side(ext.candidates, "front").items()}
+    assert fields["payer_name"] == "Anthem"
+    assert fields["plan_name"] == "Blue Access PPO"
+
+
+def test_an_rx_lead_is_cut_from_the_pbm_name() -> None:
+    lines = [
+        L("MERITAIN HEALTH", 40, 30, h=38),
+        L("Participant: DAVID CHEN", 40, 180, h=24),
+        L("ID: MHX123456789", 40, 215, h=24),
+        L("Group: 10457", 40, 250, h=24),
+        L("Rx: Express Scripts", 40, 330, h=22),
+        L("BIN 003858 PCN A4 GRP SPRGFLD", 40, 360, h=22),
+    ]
+    ext = Extractor(line_model=load_line_model()).extract(lines, 1012, 638)
+    fields = correction.finalize_side(ext.candidates, "front")
+    assert fields["pbm_name"].value == "Express Scripts"
+    assert fields["pbm_name"].box[0] > 40 + 14 * 3
