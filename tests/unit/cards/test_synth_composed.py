@@ -139,6 +139,8 @@ def test_composed_names_are_many_and_not_known_payers() -> None:
     assert all(p.split()[0].upper() not in vocab.PLAN_TYPES for p in plans)
     assert any("MEDICARE ADVANTAGE" in p.upper() for p in plans)  # a plan, never a payer
     assert not any("MEDICARE" in p.upper() for p in payers)
+    # Many insurers print a one-word wordmark; the model must see some.
+    assert 40 < sum(len(p.split()) == 1 for p in payers) < 150
     company = ("INC", "LLC", "CORP", "CO", "COMPANY", "LLP")
     bare = [e for e in employers if not set(vocab.norm_label(e).split()) & set(company)]
     assert len(bare) > len(employers) / 2  # most employers carry no company word

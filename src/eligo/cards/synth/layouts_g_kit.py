@@ -70,6 +70,7 @@ PAYER_PATTERNS_G = _options(
     "{brand} Health Plan of {state}|{brand}Care of {state}|Healthy {place}|"
     "{brand} Better Health|{place} Family Health Plan|{brand} HealthCare|{brand} Health Network"
 )
+WORDMARK_PATTERNS_G = _options("{brand}|{brand}|{brand}Care|{brand}Health")
 INDUSTRIES = _options(
     "Logistics|Foods|Software|Energy|Hotels|Builders|Outfitters|Paper|Motors|Dental Labs|"
     "Staffing|Analytics|Ceramics|Grain|Aerospace|Pharmacy Services"
@@ -185,7 +186,13 @@ def _place(rng: random.Random) -> str:
 
 
 def payer_name_g(rng: random.Random) -> str:
-    """Part F's composed payers or the real-world forms of this part (never a real payer)."""
+    """Part F's composed payers or the real-world forms of this part (never a real payer).
+
+    One in five is a one-word wordmark ("Northgate", "EmberlyCare"), as many insurers print
+    their name: without them the line model learned that a lone word at the top is no payer.
+    """
+    if rng.random() < 0.2:
+        return rng.choice(WORDMARK_PATTERNS_G).format(brand=rng.choice(BRANDS_G))
     if rng.random() < 0.45:
         return payer_name(rng, blue=rng.random() < 0.25)
     pattern = rng.choice(PAYER_PATTERNS_G)
