@@ -678,7 +678,10 @@ class Extractor:
                             )
                         )
         candidates.extend(self._format_fields(lines, used, candidates))
-        if self.line_model is not None:
+        # Every insurance card side prints some label or formatted value (an id, a phone):
+        # on a side with none (a driver's licence), the model's guesses at free lines
+        # ("MONTANA" as the payer) are no card's fields.
+        if self.line_model is not None and candidates:
             candidates.extend(
                 self._free_lines(
                     lines, width, height, side, used, (bare_keys, label_keys), candidates

@@ -913,3 +913,24 @@ def test_an_rx_lead_is_cut_from_the_pbm_name() -> None:
     fields = correction.finalize_side(ext.candidates, "front")
     assert fields["pbm_name"].value == "Express Scripts"
     assert fields["pbm_name"].box[0] > 40 + 14 * 3
+
+
+def test_a_side_without_labels_or_formats_gets_no_line_model_fields() -> None:
+    """A driver's licence: a state name large at the top reads like a one-word payer, but
+    nothing on the side is a card label or a card value's format."""
+    lines = [
+        L("MONTANA", 28, 25, 261, h=41),
+        L("DRIVER LICENSE", 684, 28, 984, h=33),
+        L("DL M15766452", 328, 120, 556, h=26),
+        L("EXP 10/01/2032", 325, 170, 561, h=31),
+        L("LN YOUNG", 324, 221, 483, h=29),
+        L("FN MICHELLE", 326, 274, 529, h=29),
+        L("DOB 05/01/2004", 327, 326, 567, h=29),
+        L("ADDRESS 4977 OAK AVE", 326, 377, 666, h=29),
+        L("CLASS C", 325, 428, 433, h=30),
+    ]
+    ext = Extractor(line_model=load_line_model()).extract(lines, 1012, 638)
+    assert ext.candidates == []
+    with_id = [*lines, L("Member ID W123456789", 300, 300)]
+    ext = Extractor(line_model=load_line_model()).extract(with_id, 1012, 638)
+    assert any(c.method == "line_model" for c in ext.candidates)
