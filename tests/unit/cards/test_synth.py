@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import random
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from eligo.cards.synth import (
     write_dataset,
 )
 from eligo.cards.synth import values as vals
+from eligo.cards.synth.core import Draft
 from eligo.cards.synth.render import CARD_H, CARD_W
 
 DATE_FIELDS = {"effective_date", "medicare_part_a_date", "medicare_part_b_date"}
@@ -81,6 +83,24 @@ def check_geometry(card: SynthCard) -> None:
                 dx = min(a[2], b[2]) - max(a[0], b[0])
                 dy = min(a[3], b[3]) - max(a[1], b[1])
                 assert dx <= 2 or dy <= 2, (a, b)
+
+
+def drafts(layout: str, n: int, start: int = 0) -> list[Draft]:
+    """Drawn (not rendered) cards, seeded as ``generate_card`` seeds them: boxes are on the
+    flat card, and drawing is quick enough for many seeds."""
+    fn = LAYOUTS[layout]
+    return [fn(random.Random(f"card:{layout}:{s}")) for s in range(start, start + n)]
+
+
+def check_draft_geometry(d: Draft) -> None:
+    """``check_geometry`` on a drawn card's sides."""
+    sides = [
+        SimpleNamespace(texts=[SimpleNamespace(card_box=t.box) for t in cv.items])
+        for cv in (d.front, d.back)
+        if cv is not None
+    ]
+    back = sides[1] if len(sides) > 1 else None
+    check_geometry(SimpleNamespace(front=sides[0], back=back))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))

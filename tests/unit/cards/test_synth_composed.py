@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import random
-from types import SimpleNamespace
 
 import pytest
 
 from eligo.cards import vocab
 from eligo.cards.fields import FIELD_KEYS
 from eligo.cards.synth import HELDOUT_LAYOUTS, TRAIN_LAYOUTS, generate_card, layouts_g
-from eligo.cards.synth.core import Draft
 from eligo.cards.synth.generator import LAYOUTS
 from eligo.cards.synth.render import CARD_H, CARD_W, Canvas, TextItem
 
-from .test_synth import check_geometry, check_truth
+from .test_synth import check_draft_geometry, check_truth, drafts
 
 HOUSES = tuple(layouts_g.LAYOUTS)
 # Fields printed as one string whose truth is that string (ids lose their spaces).
@@ -35,12 +33,6 @@ ONE_STRING = (
     "payer_id",
     "deductible",
 )
-
-
-def _drafts(layout: str, n: int, start: int = 0) -> list[Draft]:
-    """Drawn (not rendered) cards, seeded as ``generate_card`` seeds them."""
-    fn = layouts_g.LAYOUTS[layout]
-    return [fn(random.Random(f"card:{layout}:{s}")) for s in range(start, start + n)]
 
 
 def _values(cv: Canvas | None, key: str) -> list[TextItem]:
@@ -65,13 +57,8 @@ def test_generation_is_deterministic_per_seed() -> None:
 @pytest.mark.parametrize("layout", HOUSES)
 def test_cards_have_valid_truth_and_no_overlapping_text(layout: str) -> None:
     check_truth(generate_card(layout, 1, "photo"))
-    for d in _drafts(layout, 25):
-        sides = [
-            SimpleNamespace(texts=[SimpleNamespace(card_box=t.box) for t in cv.items])
-            for cv in (d.front, d.back)
-            if cv is not None
-        ]
-        check_geometry(SimpleNamespace(front=sides[0], back=sides[1]))  # type: ignore[arg-type]
+    for d in drafts(layout, 25):
+        check_draft_geometry(d)
         assert set(d.truth) <= set(FIELD_KEYS)
         assert "member_id" in d.truth
         assert "member_name" in d.truth
@@ -81,7 +68,7 @@ def test_cards_have_valid_truth_and_no_overlapping_text(layout: str) -> None:
 
 def test_every_field_is_printed_as_its_truth() -> None:
     for layout in HOUSES:
-        for d in _drafts(layout, 10, start=100):
+        for d in drafts(layout, 10, start=100):
             for key in ONE_STRING:
                 items = _values(d.front, key) + _values(d.back, key)
                 assert bool(items) == (key in d.truth), (layout, key)
@@ -94,7 +81,7 @@ def test_every_field_is_printed_as_its_truth() -> None:
 def test_designs_differ_across_seeds() -> None:
     """Payer and plan move, ids change form, headers and backs vary within one house."""
     payer_at, plan_at, id_forms = set(), set(), set()
-    for d in _drafts("composed_6", 40):
+    for d in drafts("composed_6", 40):
         side, cv = ("front", d.front) if _values(d.front, "payer_name") else ("back", d.back)
         x0, y0, x1, y1 = _values(cv, "payer_name")[0].box
         payer_at.add((side, round((x0 + x1) / 2 / CARD_W * 3), round((y0 + y1) / 2 / CARD_H * 3)))
@@ -118,7 +105,7 @@ def test_houses_weigh_the_grammar_differently() -> None:
 
     def low_or_back(layout: str) -> int:
         n = 0
-        for d in _drafts(layout, 30):
+        for d in drafts(layout, 30):
             front = _values(d.front, "payer_name")
             n += not front or front[0].box[1] > CARD_H / 2
         return n

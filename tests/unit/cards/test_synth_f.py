@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import random
-from types import SimpleNamespace
 
 import pytest
 
 from eligo.cards import vocab
 from eligo.cards.fields import FIELD_KEYS
 from eligo.cards.synth import TRAIN_LAYOUTS, generate_card, layouts_f
-from eligo.cards.synth.core import Draft
 from eligo.cards.synth.generator import LAYOUTS
 from eligo.cards.synth.render import CARD_H, CARD_W, Canvas, TextItem
 
-from .test_synth import check_geometry, check_truth
+from .test_synth import check_draft_geometry, check_truth, drafts
 
 PART_F = tuple(layouts_f.LAYOUTS)
 
@@ -28,20 +26,10 @@ def test_part_f_layouts_are_registered_for_training_only() -> None:
 @pytest.mark.parametrize("layout", PART_F)
 def test_part_f_cards_have_valid_truth_inside_the_card(layout: str) -> None:
     check_truth(generate_card(layout, 7, "photo"))
-    for d in _drafts(layout, 12):  # drawn only: quick enough for many seeds
-        sides = [
-            SimpleNamespace(texts=[SimpleNamespace(card_box=t.box) for t in cv.items])
-            for cv in (d.front, d.back)
-            if cv is not None
-        ]
-        check_geometry(SimpleNamespace(front=sides[0], back=sides[1]))  # type: ignore[arg-type]
+    for d in drafts(layout, 12):  # drawn only: quick enough for many seeds
+        check_draft_geometry(d)
         assert set(d.truth) <= set(FIELD_KEYS)
         assert "payer_name" in d.truth
-
-
-def _drafts(layout: str, n: int) -> list[Draft]:
-    """Drawn (not rendered) cards: boxes are on the flat card."""
-    return [layouts_f.LAYOUTS[layout](random.Random(f"card:{layout}:{s}")) for s in range(n)]
 
 
 def test_composed_names_are_many_and_not_known_payers() -> None:
@@ -62,7 +50,7 @@ def _values(cv: Canvas | None, key: str) -> list[TextItem]:
 
 def test_payer_moves_between_sides_and_places() -> None:
     places = set()
-    for d in _drafts("regional_wordmark", 16):
+    for d in drafts("regional_wordmark", 16):
         side = "front" if _values(d.front, "payer_name") else "back"
         (item,) = _values(d.front if side == "front" else d.back, "payer_name")
         x0, y0, x1, y1 = item.box
@@ -74,7 +62,7 @@ def test_payer_moves_between_sides_and_places() -> None:
 
 def test_copay_table_truth_is_benefits_over_amounts_in_reading_order() -> None:
     seen = 0
-    for d in _drafts("hmo_group", 16):
+    for d in drafts("hmo_group", 16):
         if "copays" not in d.truth:
             continue
         seen += 1
@@ -89,7 +77,7 @@ def test_copay_table_truth_is_benefits_over_amounts_in_reading_order() -> None:
 
 
 def test_table_rows_print_each_label_over_its_value() -> None:
-    d = next(d for d in _drafts("coop_table", 20) if "effective_date" in d.truth)
+    d = next(d for d in drafts("coop_table", 20) if "effective_date" in d.truth)
     for key in ("member_id", "group_number", "rx_bin", "rx_pcn", "rx_group", "effective_date"):
         lab = next(t.box for t in d.front.items if t.field == key and t.role == "label")
         (val,) = _values(d.front, key)
