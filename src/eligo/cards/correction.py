@@ -542,6 +542,22 @@ def normalize_org(text: str) -> Normalized | None:
     return norm if letters >= 2 and digits <= letters else None
 
 
+# "Gold1500", "Platinum70 EPO": OCR lost the space between a tier word and its number.
+_WORD_NUMBER_GLUED = re.compile(r"\b([A-Za-z][a-z]{3,}|[A-Z]{4,})(\d{2,})\b")
+
+
+def normalize_plan_name(text: str) -> Normalized | None:
+    """A plan's name (``normalize_org``), with a tier's number set off from its word."""
+    norm = normalize_org(text)
+    if norm is None:
+        return None
+    fixed = _WORD_NUMBER_GLUED.sub(r"\1 \2", norm.value)
+    if fixed == norm.value:
+        return norm
+    spaced = Correction("word_number_space", norm.value, fixed)
+    return Normalized(fixed, (*norm.corrections, spaced))
+
+
 US_STATES = frozenset(
     [
         "AL",
@@ -656,7 +672,7 @@ NORMALIZERS: dict[str, Callable[[str], Normalized | None]] = {
     "payer_name": normalize_org,
     "pbm_name": normalize_org,
     "employer": normalize_org,
-    "plan_name": normalize_org,
+    "plan_name": normalize_plan_name,
 }
 
 
@@ -1001,8 +1017,11 @@ def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> di
             merged[key] = fv
             continue
         if other.value == fv.value:
-            other.provenance.append({"step": "cross_check", "with": "back", "agree": True})
-            other.correct = min(1.0, other.correct * 1.05)
+            # Both sides read the same value: keep the surer reading (its box), a bit surer.
+            keep, seen = (other, fv) if other.score >= fv.score else (fv, other)
+            keep.provenance.append({"step": "cross_check", "with": seen.side, "agree": True})
+            keep.correct = min(1.0, keep.correct * 1.05)
+            merged[key] = keep
             continue
         winner, loser = (other, fv) if other.score >= fv.score else (fv, other)
         winner.provenance.append({"step": "cross_check", "with": loser.side, "agree": False})
@@ -1021,6 +1040,49 @@ def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> di
     _plan_number_as_group(merged)
     _doubt_pbm_that_is_no_pbm(merged)
     return merged
+
+
+# The extraction method of a payer line the line model was unsure of (extraction.py).
+WEAK_LINE_MODEL = "line_model_weak"
+# A weak payer the card names again is as sure as a labelled one.
+CONFIRMED_PAYER_EXTRACT = 0.9
+# "www.fernwayhealth.com", "fernway.example.org": the first name of the host after "www"
+# (".example" is the test domain the synthetic cards print).
+_WEB_HOST = re.compile(
+    r"(?i)(?<![a-z0-9@])(?:https?://)?(?:www\.)?([a-z0-9][a-z0-9-]*)(?:\.[a-z0-9-]+)*"
+    r"\.(?:com|org|net|gov|us|health|example)\b"
+)
+_MIN_REPEATED_NAME = 5  # letters: "Oscar" yes, "Blue" no
+
+
+def _alnum_lower(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def confirm_repeated_payer(fields: dict[str, FieldValue], texts: Sequence[str]) -> None:
+    """Trust a payer the line model was unsure of when the card names it again.
+
+    Cards print their insurer's name more than once: the back's header, the fine print
+    ("Fernway Health is an independent licensee..."), the web address ("fernwayhealth.com").
+    ``texts`` are the OCR lines of both sides; the payer's own line is one of them.
+    """
+    payer = fields.get("payer_name")
+    methods = {p.get("method") for p in payer.provenance} if payer is not None else set()
+    if payer is None or not methods & {"line_model", WEAK_LINE_MODEL}:
+        return
+    name = _alnum_lower(str(payer.value))
+    words = set(vocab.norm_label(str(payer.value)).split())
+    if len(name) < _MIN_REPEATED_NAME or not words - _COMMON_NAME_WORDS:
+        return
+    repeats = sum(name in _alnum_lower(t) for t in texts)
+    hosts = {m.group(1).replace("-", "").lower() for t in texts for m in _WEB_HOST.finditer(t)}
+    on_web = any(name in h or (len(h) >= _MIN_REPEATED_NAME and name.startswith(h)) for h in hosts)
+    if repeats < 2 and not on_web:
+        return
+    payer.extract = max(payer.extract, CONFIRMED_PAYER_EXTRACT)
+    payer.provenance.append(
+        {"step": "cross_check", "with": "web_address" if on_web else "repeated_name", "agree": True}
+    )
 
 
 # Words any insurer, plan or PBM name may hold: sharing one says nothing.

@@ -171,15 +171,18 @@ def _split_glued(text: str) -> str:
 
 
 def _word_starts(orig: str, idx: list[int]) -> list[bool]:
-    """Where a label may start or end: separators, case and letter/digit changes, '#'."""
+    """Where a label may start or end: separators, case and letter/digit changes, '#', and
+    the capital that starts a word after a word in capitals ("SPONSORSierra")."""
     starts = []
     for k, i in enumerate(idx):
         if k == 0 or idx[k - 1] != i - 1:
             starts.append(True)
             continue
         prev, cur = orig[i - 1], orig[i]
+        nxt = orig[i + 1] if i + 1 < len(orig) else ""
         starts.append(
             (prev.islower() and cur.isupper())
+            or (prev.isupper() and cur.isupper() and nxt.islower())
             or (prev.isalpha() != cur.isalpha())
             or "#" in (prev, cur)
         )
@@ -297,12 +300,23 @@ def _between_codes(before: str, after: str) -> bool:
 def _glued_id(folded: str, idx: list[int], j: int, label: str) -> bool:
     """OCR glued an all-caps label to an id ("RxGRPJXZX678549", "Payer IDDW088"): the label
     may end inside a word when it is specific (not a bare weak word) and what follows up to
-    the next separator is an id with digits, so "IDENTIFICATION" still is no "ID"."""
+    the next separator is an id with digits, so "IDENTIFICATION" still is no "ID". After
+    an Rx label ("RxPCN") a letters-only code will do."""
     if label in WEAK_LABELS or len(label.replace(" ", "")) < 3:
         return False
     token = re.match(r"[A-Za-z0-9]*", folded[idx[j] :])
     rest = token.group(0) if token else ""
+    if (
+        len(rest) >= 2
+        and label.replace(" ", "").startswith("RX")
+        and vocab.label_index().get(label) in _RX_CODE_KEYS
+    ):
+        # No word starts "RxPCN": "RXPCNGJFMMJH" is the label and a letters-only code.
+        return True
     return len(rest) >= 3 and any(ch.isdigit() for ch in rest)
+
+
+_RX_CODE_KEYS = frozenset({"rx_bin", "rx_pcn", "rx_group"})
 
 
 # A blurred label read with a letter or two wrong ("Enverage Bale") still anchors its value.
@@ -592,7 +606,15 @@ class SideExtraction:
 
 # Below this line-model probability a free line is not given a field.
 LINE_MODEL_MIN_PROB = 0.5
+# A payer line the model is less sure of than LINE_MODEL_MIN_PROB, but not unsure: returned
+# only when the card names it again (correction.confirm_repeated_payer).
+WEAK_PAYER_MIN_PROB = 0.2
 _RX_LEAD = re.compile(r"\s*RX\s*[:\-]\s*", re.IGNORECASE)
+# "Coverage SILVER 3500 EPO", "Program: STAR Kids": a word printed as the plan's label on
+# the plan's own line, which no label list holds ("Coverage: Family" is no plan's label).
+_PLAN_LEAD = re.compile(r"\s*(?:COVERAGE|PROGRAM)\b\s*:?\s*", re.IGNORECASE)
+# Free-line fields whose line may open with a lead that is no part of the value.
+_FREE_LEADS = {"pbm_name": _RX_LEAD, "plan_name": _PLAN_LEAD}
 
 
 class Extractor:
@@ -755,9 +777,21 @@ class Extractor:
             # The two likeliest lines: when the validator rejects the first (a plan name
             # is no person's name), the runner-up may still be the field.
             rows = [r for r in np.argsort(-col)[:2] if int(np.argmax(probs[r])) == c]
+            if key == "payer_name" and not rows:
+                # The likeliest payer line the model calls "other" (no other field) may
+                # still be a weak payer, for the card to confirm.
+                top = int(np.argmax(col))
+                rows = [top] if classes[int(np.argmax(probs[top]))] == "other" else []
             for r in rows:
                 p = float(col[r])
-                if p < LINE_MODEL_MIN_PROB:
+                # An unsure payer is kept, marked weak: the card may name it again
+                # elsewhere (the back, its web address), which confirms it (pipeline).
+                weak = (
+                    key == "payer_name"
+                    and WEAK_PAYER_MIN_PROB <= p < LINE_MODEL_MIN_PROB
+                    and not any(c.key == key for c in out)
+                )
+                if p < LINE_MODEL_MIN_PROB and not weak:
                     continue
                 i = free[int(r)]
                 line = lines[i]
@@ -768,14 +802,16 @@ class Extractor:
                     continue  # a payer's name ("BlueCross BlueShield" under "Anthem") is no plan
                 text = _strip_misread_label(line.text, key)
                 box = line.box
-                lead = _RX_LEAD.match(text) if key == "pbm_name" else None
+                lead_re = _FREE_LEADS.get(key)
+                lead = lead_re.match(text) if lead_re else None
                 if lead and text[lead.end() :].strip():
                     # "Rx: Express Scripts": the lead says whose pharmacy benefit it is.
                     box = _sub_box(line, len(line.text) - len(text) + lead.end(), len(line.text))
                     text = text[lead.end() :].strip()
                 if key == "payer_name" and i in titled:
                     text, box = titled[i]
-                out.append(Candidate(key, text, box, line.score, p, "line_model", (i,)))
+                method = correction.WEAK_LINE_MODEL if weak else "line_model"
+                out.append(Candidate(key, text, box, line.score, p, method, (i,)))
         found_keys = have | {c.key for c in out}
         out.extend(_by_shape(lines, free, probs, classes, found_keys))
         return out

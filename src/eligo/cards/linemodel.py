@@ -156,6 +156,23 @@ _PUBLIC_WORDS = frozenset(
         "PUBLIC",
     ]
 )
+
+
+def _company_suffix(words: list[str]) -> bool:
+    return bool(words) and words[-1] in _COMPANY_SUFFIXES
+
+
+def _public_employer(words: list[str]) -> bool:
+    return bool(set(words) & _PUBLIC_WORDS) or (len(words) > 2 and words[1] == "OF")
+
+
+def employer_shaped(text: str) -> bool:
+    """Named as a company ("Pioneer Foods LLC") or a public employer ("Sandhills School
+    District", "City of Port Ellery") names it: a form no validator of free text has."""
+    words = _words(text)
+    return _company_suffix(words) or _public_employer(words)
+
+
 # Words an insurer's own name carries ("Valley Mutual Health", "Union Health Trust").
 _INSURER_WORDS = frozenset(
     [
@@ -408,8 +425,8 @@ def _layout_free(
         float(all(me[1] <= o.box[1] + 0.3 * h for o in lines)),
         float(min(taller_above, 3)),
         float(min(same_row, 3)),
-        float(bool(words) and words[-1] in _COMPANY_SUFFIXES),
-        float(bool(wset & _PUBLIC_WORDS) or (len(words) > 2 and words[1] == "OF")),
+        float(_company_suffix(words)),
+        float(_public_employer(words)),
         sum(w in _INSURER_WORDS for w in words) / n_words,
         sum(w in _COMPANY_WORDS or w in _COMPANY_SUFFIXES for w in words) / n_words,
         ids_above,

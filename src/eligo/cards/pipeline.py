@@ -23,7 +23,7 @@ import numpy as np
 
 from eligo.cards import correction
 from eligo.cards.extraction import Candidate, Extractor, find_anchors
-from eligo.cards.linemodel import LineModel, load_line_model
+from eligo.cards.linemodel import LineModel, employer_shaped, load_line_model
 from eligo.cards.ocr import Box, OcrLine, RapidOcrEngine, TesseractEngine
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ class Side:
     quality: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
     not_a_card: bool = False
+    texts: list[str] = field(default_factory=list)  # the OCR lines extraction read
 
 
 # Line-model fields whose value no validator checks (a member name must look like a person's
@@ -256,6 +257,7 @@ class CardScanner:
         with _timed(side.timings, "correct"):
             reread = self._reread(side.card) if self.reread_enabled else None
             texts = [ln.text for ln in ext.lines]
+            side.texts = texts
             fields = correction.finalize_side(ext.candidates, side.name, reread, texts)
         logger.debug("side %s: %d lines, %d fields", side.name, len(lines), len(fields))
         return fields
@@ -286,6 +288,7 @@ class CardScanner:
             read_sides.append(used_side)
         sides = read_sides
         merged = correction.merge_sides(per_side.get("front", {}), per_side.get("back", {}))
+        correction.confirm_repeated_payer(merged, [t for s in sides for t in s.texts])
         by_name = {s.name: s for s in sides}
         doc_fields: dict[str, Any] = {}
         low: dict[str, Any] = {}
@@ -414,9 +417,15 @@ def _field_entry(fv: correction.FieldValue, side: Side) -> dict[str, Any]:
     # Detection confidence tempers the field score without vetoing it: a whole-image
     # fallback still reads clean scans well.
     score = fv.score * (0.75 + 0.25 * side.detect_score)
-    if fv.key in LINE_MODEL_FREE_TEXT and _from_line_model(fv):
+    if (
+        fv.key in LINE_MODEL_FREE_TEXT
+        and _from_line_model(fv)
+        and not (fv.key == "employer" and employer_shaped(str(fv.value)))
+    ):
         # The line model's probability is overconfident on a layout it was not trained on:
         # it counts twice (p^2). Leave-one-layout-out over the train layouts, docs/cards.md.
+        # An employer named as a company or public body is checked by that form, like a
+        # member's name by a person's.
         score *= fv.extract
     return {
         "value": fv.value,
@@ -431,7 +440,8 @@ def _field_entry(fv: correction.FieldValue, side: Side) -> dict[str, Any]:
 def _from_line_model(fv: correction.FieldValue) -> bool:
     """The field's value was labelled by the learned line classifier."""
     return any(
-        p.get("step") == "extract" and p.get("method") == "line_model" for p in fv.provenance
+        p.get("step") == "extract" and p.get("method") in ("line_model", correction.WEAK_LINE_MODEL)
+        for p in fv.provenance
     )
 
 

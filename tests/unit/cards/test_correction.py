@@ -362,3 +362,87 @@ def test_a_line_model_pbm_that_is_the_payers_brand_or_names_coverage_is_doubted(
 )
 def test_an_organisation_name_is_words(text: str, ok: bool) -> None:
     assert (correction.normalize_org(text) is not None) is ok
+
+
+def _weak_payer(value: str, extract: float = 0.35) -> correction.FieldValue:
+    return correction.FieldValue(
+        "payer_name",
+        value,
+        (0, 0, 100, 20),
+        "front",
+        0.95,
+        extract,
+        1.0,
+        [{"step": "extract", "method": correction.WEAK_LINE_MODEL}],
+    )
+
+
+@pytest.mark.parametrize(
+    ("payer", "texts", "confirmed"),
+    [
+        # printed again on the back, in the fine print, or as the web address
+        ("Fernway Health", ["Fernway Health", "Member ID", "FERNWAY HEALTH"], True),
+        ("Fernway Health", ["Fernway Health", "Fernway Health is a licensee of..."], True),
+        ("Fernway Health", ["Fernway Health", "Visit www.fernwayhealth.com"], True),
+        ("Fernway Health Plan", ["Fernway Health Plan", "fernway-health.example.org"], True),
+        ("Oscar", ["Oscar", "hioscar.com"], True),
+        # once only; a host that shares a common word only; too short to be telling
+        ("Fernway Health", ["Fernway Health", "Member ID 123"], False),
+        ("Fernway Health", ["Fernway Health", "www.health.com"], False),
+        ("Health Plan", ["Health Plan", "HEALTH PLAN"], False),
+        ("Alba", ["Alba", "ALBA"], False),
+    ],
+)
+def test_a_weak_payer_is_returned_when_the_card_names_it_again(
+    payer: str, texts: list[str], confirmed: bool
+) -> None:
+    fields = {"payer_name": _weak_payer(payer)}
+    correction.confirm_repeated_payer(fields, texts)
+    assert (fields["payer_name"].extract == correction.CONFIRMED_PAYER_EXTRACT) is confirmed
+
+
+def test_a_model_payer_named_again_is_trusted_and_a_labelled_one_left_alone() -> None:
+    texts = ["Fernway Health", "FERNWAY HEALTH"]
+    unsure = _line_model_field("payer_name", "Fernway Health")
+    unsure.extract = 0.6
+    fields = {"payer_name": unsure}
+    correction.confirm_repeated_payer(fields, texts)
+    assert fields["payer_name"].extract == correction.CONFIRMED_PAYER_EXTRACT
+    labelled = _line_model_field("payer_name", "Fernway Health")
+    labelled.extract = 0.6
+    labelled.provenance = [{"step": "extract", "method": "label_inline"}]
+    fields = {"payer_name": labelled}
+    correction.confirm_repeated_payer(fields, texts)
+    assert fields["payer_name"].extract == 0.6
+
+
+def test_both_sides_reading_the_same_value_keep_the_surer_reading() -> None:
+    front = _line_model_field("payer_name", "Georgia Medicaid")
+    front.extract = 0.55
+    back = _line_model_field("payer_name", "Georgia Medicaid", "back")
+    back.extract = 0.78
+    merged = correction.merge_sides({"payer_name": front}, {"payer_name": back})
+    assert merged["payer_name"].side == "back"
+    assert merged["payer_name"].provenance[-1] == {
+        "step": "cross_check",
+        "with": "front",
+        "agree": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Gold1500", "Gold 1500"),
+        ("Platinum70 EPO", "Platinum 70 EPO"),
+        ("SILVER3500 HMO", "SILVER 3500 HMO"),
+        ("Silver 2000", "Silver 2000"),
+        ("PPO1", "PPO1"),  # one digit: a product code, not a tier's number
+        ("HMO250", "HMO250"),  # three letters
+    ],
+)
+def test_a_plan_names_tier_number_is_set_off_from_its_word(text: str, expected: str) -> None:
+    out = correction.normalize_plan_name(text)
+    assert out is not None
+    assert out.value == expected
+    assert bool(out.corrections) is (text != expected)

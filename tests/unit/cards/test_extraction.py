@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from eligo.cards import correction
+from eligo.cards import correction, extraction
 from eligo.cards.extraction import (
     Candidate,
     Extractor,
@@ -45,6 +45,9 @@ def fields_of(lines: list[OcrLine], side: str = "front") -> dict[str, Any]:
         ),
         ("RxBIN:610014", "rx_bin", "RXBIN"),
         ("RxGRPJXZX678549", "rx_group", "RXGRP"),
+        ("RXPCNGJFMMJH", "rx_pcn", "RXPCN"),  # a letters-only code after an Rx label
+        ("Rx PCNVSNUF", "rx_pcn", "RXPCN"),
+        ("SPONSORSierra Community College", "employer", "SPONSOR"),  # caps, then a word
         ("Electronic Payer IDDW088", "payer_id", "ELECTRONIC PAYER ID"),
     ],
 )
@@ -53,6 +56,21 @@ def test_anchors_survive_glued_ocr_text(text: str, key: str, label: str) -> None
     assert anchors
     assert anchors[0].key == key
     assert anchors[0].label == label
+
+
+def test_a_glued_rx_label_is_no_pbm_name() -> None:
+    """ "RxPCNVSNUF" is the PCN, never the line model's PBM name."""
+    got = fields_of(
+        [
+            L("HaloScript", 40, 300, h=24),
+            L("RxBIN 610014", 40, 340, h=22),
+            L("RxPCNVSNUF", 40, 370, h=22),
+            L("RxGRP ABC123", 40, 400, h=22),
+            L("Member ID W123456789", 40, 200),
+        ]
+    )
+    assert got["rx_pcn"] == "VSNUF"
+    assert got.get("pbm_name") != "RxPCNVSNUF"
 
 
 @pytest.mark.parametrize(
@@ -934,3 +952,42 @@ def test_a_side_without_labels_or_formats_gets_no_line_model_fields() -> None:
     with_id = [*lines, L("Member ID W123456789", 300, 300)]
     ext = Extractor(line_model=load_line_model()).extract(with_id, 1012, 638)
     assert any(c.method == "line_model" for c in ext.candidates)
+
+
+def test_a_coverage_lead_is_cut_from_the_plan_name() -> None:
+    lines = [
+        L("Fernway Health", 40, 30, h=40),
+        L("Coverage SILVER 3500 EPO", 40, 90, h=26),
+        L("Member", 40, 150, h=20),
+        L("EMILY STONE", 40, 172),
+        L("Member ID", 40, 220, h=20),
+        L("FHX12345678", 40, 242),
+        L("Group", 520, 220, h=20),
+        L("0023341", 520, 242),
+    ]
+    ext = Extractor(line_model=load_line_model()).extract(lines, 1012, 638)
+    plan = [c for c in ext.candidates if c.key == "plan_name"]
+    assert [c.text for c in plan] == ["SILVER 3500 EPO"]
+    assert plan[0].box[0] > 40 + 8 * 10
+
+
+def test_an_unsure_payer_is_kept_weak_and_confirmed_by_the_cards_web_address() -> None:
+    """The shipped model reads a TPA's name atop a back as "other" more than "payer": it is
+    kept as a weak payer, and returned only when the card names it again."""
+    back = [
+        L("Northgate Benefit Services", 40, 50, h=24),
+        L("Customer Service 1-888-969-4643", 40, 100, h=24),
+        L("Pharmacy Help Desk 1-800-845-9537", 40, 140, h=24),
+        L("Payer ID 44577", 40, 220, h=24),
+        L("Emergencies: dial 911 or go to the nearest ER", 40, 300, h=20),
+    ]
+    for web, confirmed in (("www.example.com", False), ("www.northgate.com", True)):
+        lines = [*back, L(web, 40, 560, h=20)]
+        ext = Extractor(line_model=load_line_model()).extract(lines, 1012, 638, side="back")
+        fields = correction.merge_sides({}, correction.finalize_side(ext.candidates, "back"))
+        payer = fields["payer_name"]
+        assert payer.value == "Northgate Benefit Services"
+        assert payer.provenance[0]["method"] == correction.WEAK_LINE_MODEL
+        assert payer.extract < extraction.LINE_MODEL_MIN_PROB
+        correction.confirm_repeated_payer(fields, [ln.text for ln in ext.lines])
+        assert (payer.extract == correction.CONFIRMED_PAYER_EXTRACT) is confirmed
