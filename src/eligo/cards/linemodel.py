@@ -417,7 +417,6 @@ def _layout_free(
             dy = max(0.0, max(b[1] - me[3], me[1] - b[3])) / med_h
             dx = max(0.0, max(b[0] - me[2], me[0] - b[2])) / med_h
             label_gap = min(label_gap, dy + dx)
-    wset = set(words)
     n_words = max(1, len(words))
     return [
         h / max_h,
