@@ -94,6 +94,8 @@ WEAK_LABELS = frozenset(
 # Per-method prior for the extraction score.
 METHOD_SCORE = {
     "label_inline": 0.95,
+    # A blurred label read nearly ("Grovp: 123456"): below an exact label's value elsewhere.
+    "label_fuzzy_inline": 0.75,
     "label_right": 0.9,
     "label_below": 0.85,
     "label_above": 0.72,
@@ -152,6 +154,7 @@ class Anchor:
     start: int  # char offsets of the label in the line text
     end: int
     label: str
+    fuzzy: bool = False  # read nearly, not exactly (fuzzy_code_label)
 
 
 def _fold(text: str) -> str:
@@ -381,6 +384,7 @@ def line_anchors(text: str, line_idx: int) -> list[Anchor]:
         or _label_with_misread_colon(text, line_idx)
         or fuzzy_label(text, line_idx)
         or fuzzy_phone_label(text, line_idx)
+        or fuzzy_code_label(text, line_idx)
     )
 
 
@@ -429,6 +433,35 @@ def fuzzy_phone_label(text: str, line_idx: int) -> list[Anchor]:
     if best is None:
         return []
     return [Anchor(best[0], line_idx, 0, len(head.rstrip()), best[1])]
+
+
+# Fields whose value is a code with digits: a blurred label before one is still its label.
+CODE_FIELDS = frozenset(
+    {"member_id", "group_number", "rx_bin", "rx_group", "rx_id", "payer_id", "medicaid_id"}
+)
+# Digits blur makes of a label's letters ("6roup", "Gr0up").
+_DIGIT_AS_LETTER = str.maketrans("60518", "GOSIB")
+_CODE_VALUE = re.compile(r"[A-Za-z0-9-]*\d[A-Za-z0-9-]*\d[A-Za-z0-9-]*")
+
+
+def fuzzy_code_label(text: str, line_idx: int) -> list[Anchor]:
+    """A blurred id label that opens its line before a code ("Grovp: 123456", "6roup
+    0034521"): the words before the first token holding two digits are nearly a printed
+    label of a field whose value is such a code."""
+    words = list(re.finditer(r"\S+", text))
+    at = next((k for k, w in enumerate(words) if _CODE_VALUE.fullmatch(w.group(0).strip(":#"))), 0)
+    if not 1 <= at <= 3:
+        return []
+    head = text[: words[at - 1].end()]
+    flat = "".join(
+        ch for ch in _fold(head).upper().translate(_DIGIT_AS_LETTER) if ch.isalpha() or ch == "#"
+    )
+    if len(flat) < 5:
+        return []
+    best = _closest_printed_label(flat, lambda _joined, key: key in CODE_FIELDS)
+    if best is None:
+        return []
+    return [Anchor(best[0], line_idx, 0, len(head), best[1], fuzzy=True)]
 
 
 def _closest_printed_label(flat: str, admit: Callable[[str, str], bool]) -> tuple[str, str] | None:
@@ -665,13 +698,14 @@ class Extractor:
                 if value:
                     lead = len(raw) - len(raw.lstrip(" :#.-"))
                     vs = anchor.end + lead
+                    method = "label_fuzzy_inline" if anchor.fuzzy else "label_inline"
                     cand = Candidate(
                         key=anchor.key,
                         text=value,
                         box=_sub_box(line, vs, vs + len(value)),
                         ocr_score=line.score,
-                        extract_score=METHOD_SCORE["label_inline"],
-                        method="label_inline",
+                        extract_score=METHOD_SCORE[method],
+                        method=method,
                         lines=(i,),
                         label=anchor.label,
                     )

@@ -991,3 +991,37 @@ def test_an_unsure_payer_is_kept_weak_and_confirmed_by_the_cards_web_address() -
         assert payer.extract < extraction.LINE_MODEL_MIN_PROB
         correction.confirm_repeated_payer(fields, [ln.text for ln in ext.lines])
         assert (payer.extract == correction.CONFIRMED_PAYER_EXTRACT) is confirmed
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ("Grovp: 123456", "group_number", "123456"),
+        ("6roup 123456", "group_number", "123456"),
+        ("Gr0up 0034521", "group_number", "0034521"),
+        ("Memher ID W123456789", "member_id", "W123456789"),
+        ("Rx8IN 610014", "rx_bin", "610014"),
+        ("Coupon 123456", None, None),  # a word, not a blurred label
+        ("Suite 100 Boston", None, None),
+    ],
+)
+def test_a_blurred_id_label_before_its_code_still_labels_it(
+    text: str, key: str | None, value: str | None
+) -> None:
+    got = fields_of([L("Fernway Health", 40, 30, h=40), L("JOHN SMITH", 40, 150), L(text, 40, 250)])
+    codes = {k: v for k, v in got.items() if k in extraction.CODE_FIELDS}
+    assert codes == ({key: value} if key else {})
+
+
+def test_a_nearly_read_label_gives_way_to_an_exact_one() -> None:
+    """Glare clipped "RX MEMBER ID" to "EMBER ID": nearly "Member ID", but the card's
+    exact id label has the member id."""
+    got = fields_of(
+        [
+            L("Oakhurst Blue Cross", 40, 36, h=39),
+            L("SUBSCRIBER ID", 40, 171, h=26),
+            L("ATX 852121767", 40, 199, h=26),
+            L("EMBER ID 1E6EW6A6QD", 40, 324, h=29),
+        ]
+    )
+    assert got["member_id"] == "ATX852121767"
