@@ -1044,7 +1044,7 @@ def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> di
 
 # The extraction method of a payer line the line model was unsure of (extraction.py).
 WEAK_LINE_MODEL = "line_model_weak"
-# A weak payer the card names again is as sure as a labelled one.
+# A line-model payer (weak or not) that the card names again: nearly as sure as a label.
 CONFIRMED_PAYER_EXTRACT = 0.9
 # "www.fernwayhealth.com", "fernway.example.org": the first name of the host after "www"
 # (".example" is the test domain the synthetic cards print).

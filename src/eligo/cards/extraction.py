@@ -819,7 +819,8 @@ class Extractor:
             for r in rows:
                 p = float(col[r])
                 # An unsure payer is kept, marked weak: the card may name it again
-                # elsewhere (the back, its web address), which confirms it (pipeline).
+                # elsewhere (the back, its web address), which confirms it
+                # (correction.confirm_repeated_payer, after both sides are read).
                 weak = (
                     key == "payer_name"
                     and WEAK_PAYER_MIN_PROB <= p < LINE_MODEL_MIN_PROB
