@@ -1053,6 +1053,7 @@ _WEB_HOST = re.compile(
     r"\.(?:com|org|net|gov|us|health|example)\b"
 )
 _MIN_REPEATED_NAME = 5  # letters: "Oscar" yes, "Blue" no
+_WEB_ONLY_BELOW = 0.2  # model probability under which only the web address confirms
 
 
 def _alnum_lower(text: str) -> str:
@@ -1077,8 +1078,8 @@ def confirm_repeated_payer(fields: dict[str, FieldValue], texts: Sequence[str]) 
     repeats = sum(name in _alnum_lower(t) for t in texts)
     hosts = {m.group(1).replace("-", "").lower() for t in texts for m in _WEB_HOST.finditer(t)}
     on_web = any(name in h or (len(h) >= _MIN_REPEATED_NAME and name.startswith(h)) for h in hosts)
-    if repeats < 2 and not on_web:
-        return
+    if not on_web and (repeats < 2 or payer.extract < _WEB_ONLY_BELOW):
+        return  # a line the model all but ruled out needs the web address, not a repeat
     payer.extract = max(payer.extract, CONFIRMED_PAYER_EXTRACT)
     payer.provenance.append(
         {"step": "cross_check", "with": "web_address" if on_web else "repeated_name", "agree": True}

@@ -641,7 +641,7 @@ class SideExtraction:
 LINE_MODEL_MIN_PROB = 0.5
 # A payer line the model is less sure of than LINE_MODEL_MIN_PROB, but not unsure: returned
 # only when the card names it again (correction.confirm_repeated_payer).
-WEAK_PAYER_MIN_PROB = 0.2
+WEAK_PAYER_MIN_PROB = 0.05
 _RX_LEAD = re.compile(r"\s*RX\s*[:\-]\s*", re.IGNORECASE)
 # "Coverage SILVER 3500 EPO", "Program: STAR Kids": a word printed as the plan's label on
 # the plan's own line, which no label list holds ("Coverage: Family" is no plan's label).

@@ -446,3 +446,12 @@ def test_a_plan_names_tier_number_is_set_off_from_its_word(text: str, expected: 
     assert out is not None
     assert out.value == expected
     assert bool(out.corrections) is (text != expected)
+
+
+def test_a_payer_the_model_all_but_ruled_out_needs_the_web_address() -> None:
+    texts = ["Bellwether", "BELLWETHER"]
+    fields = {"payer_name": _weak_payer("Bellwether", extract=0.08)}
+    correction.confirm_repeated_payer(fields, texts)
+    assert fields["payer_name"].extract == 0.08
+    correction.confirm_repeated_payer(fields, [*texts, "www.bellwether.org"])
+    assert fields["payer_name"].extract == correction.CONFIRMED_PAYER_EXTRACT
