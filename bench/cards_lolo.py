@@ -18,7 +18,10 @@ plan name, plan type, PBM name, employer), pooled figures of every other field, 
 of returned fields that are wrong, then a ``BENCH {...}`` line.
 
 OCR results are cached on disk (``--ocr-cache``, the mechanism of ``cards_eval.py``), so
-only the first run pays for OCR. Scoring reuses ``cards_eval.matches``. ``--dump FILE``
+only the first run pays for OCR. Scoring reuses ``cards_eval.matches``. ``--shard K/N``
+only fills the cache with the K-th of N shares of the layouts (rows and eval cards) and
+exits: run N of them side by side on a new machine, one per core, then the full run.
+``--dump FILE``
 writes every field returned or held back as low-confidence, with its per-stage scores and
 whether it was right (``cards_eval``'s dump rows): out-of-layout data to calibrate the
 field scores and ``cards.field_threshold`` on.
@@ -73,6 +76,29 @@ def _fmt(rows: dict[str, list[int]], keys: list[str]) -> str:
     return ", ".join(parts)
 
 
+def _fill_cache(
+    scanner: Any, layouts: list[str], train_seeds: range, degradations: list[str], eval_seeds: int
+) -> None:
+    """OCR what a full run reads first: the training rows and the eval cards of ``layouts``.
+
+    The fold models' re-reads of field crops depend on the model, so a few of those are
+    still read by the full run.
+    """
+    from eligo.cards import linemodel
+    from eligo.cards.synth import generate_card
+
+    for layout in layouts:
+        linemodel.build_rows(
+            [layout], train_seeds, linemodel.TRAIN_DEGRADATIONS, read=scanner.ocr.read
+        )
+        for deg in degradations:
+            for s in range(eval_seeds):
+                card = generate_card(layout, EVAL_SEED_BASE + s, deg)
+                back = card.back.image if card.back is not None else None
+                scanner.scan(card.front.image, back)
+        print(f"cache filled: {layout}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train-seeds", type=int, default=8, help="seeds per layout for rows")
@@ -96,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bag", type=int, default=1, help="boosters averaged per fold model")
     parser.add_argument(
         "--exclude-train", default="", help="comma-separated layouts no fold model trains on"
+    )
+    parser.add_argument(
+        "--shard", help="K/N: fill the OCR cache for the K-th of N shares of layouts, then exit"
     )
     args = parser.parse_args(argv)
 
@@ -124,6 +153,16 @@ def main(argv: list[str] | None = None) -> int:
         dropped = (dropped - {"layout_free"}) | set(linemodel._LAYOUT_FREE_NAMES)
     features = [f for f in linemodel.feature_names() if f not in dropped]
     train_seeds = range(100, 100 + args.train_seeds)
+
+    if args.shard:
+        if cache is None:
+            parser.error("--shard fills the OCR cache: drop --no-cache")
+        k, n = (int(v) for v in args.shard.split("/"))
+        if not 0 <= k < n:
+            parser.error("--shard K/N needs 0 <= K < N")
+        _fill_cache(base, layouts[k::n], train_seeds, degradations, args.eval_seeds)
+        print(f"ocr cache: {cache.hits} hits, {cache.misses} misses")
+        return 0
 
     rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for layout in layouts:
