@@ -230,6 +230,7 @@ def _dump_fields(fh: list[str], rec: dict[str, Any], out: dict[str, Any]) -> Non
                     None,
                 ),
                 "steps": sorted({p.get("step", "") for p in entry["provenance"]}),
+                "share": next((p["share"] for p in entry["provenance"] if "share" in p), None),
                 "in_truth": key in truth,
                 "right": key in truth and matches(key, entry.get("value"), truth[key]),
             }

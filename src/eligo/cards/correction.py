@@ -845,6 +845,7 @@ def finalize_side(
                 "step": "extract",
                 "method": cand.method,
                 **({"label": cand.label} if cand.label else {}),
+                **({"share": round(cand.share, 3)} if cand.share is not None else {}),
             }
         ]
         normed = _normalize_candidate(key, cand)

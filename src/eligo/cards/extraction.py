@@ -22,7 +22,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -144,7 +144,9 @@ class Candidate:
     lines: tuple[int, ...]
     label: str | None = None
     value: object = None  # structured value (copays)
-    notes: list[dict[str, str]] = field(default_factory=list)
+    # Line model: the chance this is the side's one line of its field, given the model's
+    # reading of every free line (``sole_line_chance``), however unsure the model is.
+    share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -640,14 +642,29 @@ class SideExtraction:
 # Below this line-model probability a free line is not given a field.
 LINE_MODEL_MIN_PROB = 0.5
 # A payer line the model is less sure of than LINE_MODEL_MIN_PROB, but not unsure: returned
-# only when the card names it again (correction.confirm_repeated_payer).
+# when it stands out as the side's one payer-like line (below) or when the card names it
+# again (correction.confirm_repeated_payer).
 WEAK_PAYER_MIN_PROB = 0.05
+# Every card names its insurer. A weak payer line that is nonetheless the side's one
+# payer-like line (``sole_line_chance``: every other line all but ruled out) is taken at
+# this extract score, which passes the field threshold on a found card.
+SOLE_PAYER_MIN_CHANCE = 0.9
+SOLE_PAYER_EXTRACT = 0.85
 _RX_LEAD = re.compile(r"\s*RX\s*[:\-]\s*", re.IGNORECASE)
 # "Coverage SILVER 3500 EPO", "Program: STAR Kids": a word printed as the plan's label on
 # the plan's own line, which no label list holds ("Coverage: Family" is no plan's label).
 _PLAN_LEAD = re.compile(r"\s*(?:COVERAGE|PROGRAM)\b\s*:?\s*", re.IGNORECASE)
 # Free-line fields whose line may open with a lead that is no part of the value.
 _FREE_LEADS = {"pbm_name": _RX_LEAD, "plan_name": _PLAN_LEAD}
+
+
+def sole_line_chance(probs: np.ndarray, row: int) -> float:
+    """The chance that line ``row`` is the one line of a field, given each line's own
+    probability of being it and that exactly one line is: its odds over the sum of all
+    lines' odds. A line the model gives 0.2 stands out when every other line gets 0.001."""
+    p = np.clip(np.asarray(probs, dtype=np.float64), 1e-6, 1 - 1e-6)
+    odds = p / (1 - p)
+    return float(odds[row] / odds.sum())
 
 
 class Extractor:
@@ -846,7 +863,10 @@ class Extractor:
                 if key == "payer_name" and i in titled:
                     text, box = titled[i]
                 method = correction.WEAK_LINE_MODEL if weak else "line_model"
-                out.append(Candidate(key, text, box, line.score, p, method, (i,)))
+                share = sole_line_chance(col, int(r))
+                if weak and share >= SOLE_PAYER_MIN_CHANCE:
+                    p = SOLE_PAYER_EXTRACT
+                out.append(Candidate(key, text, box, line.score, p, method, (i,), share=share))
         found_keys = have | {c.key for c in out}
         out.extend(_by_shape(lines, free, probs, classes, found_keys))
         return out

@@ -971,26 +971,54 @@ def test_a_coverage_lead_is_cut_from_the_plan_name() -> None:
     assert plan[0].box[0] > 40 + 8 * 10
 
 
-def test_an_unsure_payer_is_kept_weak_and_confirmed_by_the_cards_web_address() -> None:
-    """The shipped model reads a TPA's name atop a back as "other" more than "payer": it is
-    kept as a weak payer, and returned only when the card names it again."""
-    back = [
-        L("Northgate Benefit Services", 40, 50, h=24),
-        L("Customer Service 1-888-969-4643", 40, 100, h=24),
-        L("Pharmacy Help Desk 1-800-845-9537", 40, 140, h=24),
-        L("Payer ID 44577", 40, 220, h=24),
-        L("Emergencies: dial 911 or go to the nearest ER", 40, 300, h=20),
-    ]
-    for web, confirmed in (("www.example.com", False), ("www.northgate.com", True)):
-        lines = [*back, L(web, 40, 560, h=20)]
-        ext = Extractor(line_model=load_line_model()).extract(lines, 1012, 638, side="back")
-        fields = correction.merge_sides({}, correction.finalize_side(ext.candidates, "back"))
-        payer = fields["payer_name"]
-        assert payer.value == "Northgate Benefit Services"
-        assert payer.provenance[0]["method"] == correction.WEAK_LINE_MODEL
-        assert payer.extract < extraction.LINE_MODEL_MIN_PROB
-        correction.confirm_repeated_payer(fields, [ln.text for ln in ext.lines])
-        assert (payer.extract == correction.CONFIRMED_PAYER_EXTRACT) is confirmed
+_TPA_BACK = [
+    L("Northgate Benefit Services", 40, 50, h=24),
+    L("Customer Service 1-888-969-4643", 40, 100, h=24),
+    L("Pharmacy Help Desk 1-800-845-9537", 40, 140, h=24),
+    L("Payer ID 44577", 40, 220, h=24),
+    L("Emergencies: dial 911 or go to the nearest ER", 40, 300, h=20),
+]
+
+
+def _back_payer(lines: list[OcrLine]) -> tuple[correction.FieldValue, dict[str, Any]]:
+    ext = Extractor(line_model=load_line_model()).extract(lines, 1012, 638, side="back")
+    fields = correction.merge_sides({}, correction.finalize_side(ext.candidates, "back"))
+    correction.confirm_repeated_payer(fields, [ln.text for ln in ext.lines])
+    return fields["payer_name"], fields["payer_name"].provenance[0]
+
+
+def test_an_unsure_payer_that_is_the_sides_one_payer_like_line_is_taken() -> None:
+    """The shipped model reads a TPA's name atop a back as "other" more than "payer"; but
+    every other line is all but ruled out, and every card names its payer."""
+    payer, extract = _back_payer([*_TPA_BACK, L("www.example.com", 40, 560, h=20)])
+    assert payer.value == "Northgate Benefit Services"
+    assert extract["method"] == correction.WEAK_LINE_MODEL
+    assert extract["share"] >= extraction.SOLE_PAYER_MIN_CHANCE
+    assert payer.extract == extraction.SOLE_PAYER_EXTRACT
+
+
+def test_an_unsure_payer_beside_a_rival_stays_weak() -> None:
+    """A second insurer-like name on the side: neither stands out, so the weak payer needs
+    the card to name it again (correction.confirm_repeated_payer)."""
+    payer, extract = _back_payer([*_TPA_BACK, L("Valley Mutual", 600, 50, h=24)])
+    assert payer.value in ("Northgate Benefit Services", "Valley Mutual")
+    assert extract["method"] == correction.WEAK_LINE_MODEL
+    assert extract["share"] < extraction.SOLE_PAYER_MIN_CHANCE
+    assert payer.extract < extraction.LINE_MODEL_MIN_PROB
+
+
+@pytest.mark.parametrize(
+    ("probs", "row", "low", "high"),
+    [
+        ([0.2, 0.001, 0.002], 0, 0.98, 1.0),  # unsure, yet the only candidate
+        ([0.3, 0.3], 0, 0.5, 0.5),  # two alike: either
+        ([0.9, 0.9, 0.2], 2, 0.0, 0.02),  # two sure lines outweigh it
+        ([0.0, 0.0], 0, 0.5, 0.5),  # nothing at all: no line stands out
+    ],
+)
+def test_sole_line_chance(probs: list[float], row: int, low: float, high: float) -> None:
+    chance = extraction.sole_line_chance(np.array(probs), row)
+    assert low - 1e-9 <= chance <= high + 1e-9
 
 
 @pytest.mark.parametrize(
