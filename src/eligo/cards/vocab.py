@@ -138,6 +138,15 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "EMPLOYER GROUP",
         "EMPLOYER GROUP #",
         "EMPLOYER GROUP NUMBER",
+        "EMPLOYER GRP",
+        "EMP GROUP",
+        # "Group/Plan", "Grp/Plan #": one code for the employer's group and its plan.
+        "GROUP PLAN",
+        "GROUP PLAN #",
+        "GRP PLAN",
+        "GRP PLAN #",
+        "PLAN GROUP",
+        "PLAN GROUP #",
     ),
     "employer": (
         "EMPLOYER",
