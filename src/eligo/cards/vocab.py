@@ -140,13 +140,10 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "EMPLOYER GROUP NUMBER",
         "EMPLOYER GRP",
         "EMP GROUP",
-        # "Group/Plan", "Grp/Plan #": one code for the employer's group and its plan.
-        "GROUP PLAN",
+        # "Group/Plan #": one code for the employer's group and its plan. Not without the
+        # number word: "ID Number  Group  Plan" is a row of column headers.
         "GROUP PLAN #",
-        "GRP PLAN",
         "GRP PLAN #",
-        "PLAN GROUP",
-        "PLAN GROUP #",
     ),
     "employer": (
         "EMPLOYER",
