@@ -645,10 +645,11 @@ LINE_MODEL_MIN_PROB = 0.5
 # when it stands out as the side's one payer-like line (below) or when the card names it
 # again (correction.confirm_repeated_payer).
 WEAK_PAYER_MIN_PROB = 0.05
-# Every card names its insurer. A weak payer line that is nonetheless the side's one
-# payer-like line (``sole_line_chance``: every other line all but ruled out) is taken at
-# this extract score, which passes the field threshold on a found card.
-SOLE_PAYER_MIN_CHANCE = 0.9
+# A line whose ``sole_line_chance`` reaches this stands out as the side's one line of its
+# field: every other line is all but ruled out.
+SOLE_LINE_MIN_CHANCE = 0.9
+# Every card names its insurer. A weak payer line that stands out so is taken at this
+# extract score, which passes the field threshold on a found card.
 SOLE_PAYER_EXTRACT = 0.85
 _RX_LEAD = re.compile(r"\s*RX\s*[:\-]\s*", re.IGNORECASE)
 # "Coverage SILVER 3500 EPO", "Program: STAR Kids": a word printed as the plan's label on
@@ -864,7 +865,7 @@ class Extractor:
                     text, box = titled[i]
                 method = correction.WEAK_LINE_MODEL if weak else "line_model"
                 share = sole_line_chance(col, int(r))
-                if weak and share >= SOLE_PAYER_MIN_CHANCE:
+                if weak and share >= SOLE_LINE_MIN_CHANCE:
                     p = SOLE_PAYER_EXTRACT
                 out.append(Candidate(key, text, box, line.score, p, method, (i,), share=share))
         found_keys = have | {c.key for c in out}

@@ -78,6 +78,9 @@ def test_a_glued_rx_label_is_no_pbm_name() -> None:
     [
         ("GRP NBR 12345", "group_number", "12345"),
         ("Group Num: 7788", "group_number", "7788"),
+        ("Grp/Plan # 0034521", "group_number", "0034521"),
+        ("Group/Plan No: 0034521", "group_number", "0034521"),
+        ("Emp Group 0034521", "group_number", "0034521"),
         ("Member Nbr 123456789", "member_id", "123456789"),
         ("Mbr No. W12345678", "member_id", "W12345678"),
         ("Subscriber ID No. 99887766", "member_id", "99887766"),
@@ -993,7 +996,7 @@ def test_an_unsure_payer_that_is_the_sides_one_payer_like_line_is_taken() -> Non
     payer, extract = _back_payer([*_TPA_BACK, L("www.example.com", 40, 560, h=20)])
     assert payer.value == "Northgate Benefit Services"
     assert extract["method"] == correction.WEAK_LINE_MODEL
-    assert extract["share"] >= extraction.SOLE_PAYER_MIN_CHANCE
+    assert extract["share"] >= extraction.SOLE_LINE_MIN_CHANCE
     assert payer.extract == extraction.SOLE_PAYER_EXTRACT
 
 
@@ -1003,7 +1006,7 @@ def test_an_unsure_payer_beside_a_rival_stays_weak() -> None:
     payer, extract = _back_payer([*_TPA_BACK, L("Valley Mutual", 600, 50, h=24)])
     assert payer.value in ("Northgate Benefit Services", "Valley Mutual")
     assert extract["method"] == correction.WEAK_LINE_MODEL
-    assert extract["share"] < extraction.SOLE_PAYER_MIN_CHANCE
+    assert extract["share"] < extraction.SOLE_LINE_MIN_CHANCE
     assert payer.extract < extraction.LINE_MODEL_MIN_PROB
 
 
