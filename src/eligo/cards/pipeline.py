@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from eligo.cards import correction
-from eligo.cards.extraction import SOLE_LINE_MIN_CHANCE, Candidate, Extractor, find_anchors
+from eligo.cards.extraction import Candidate, Extractor, find_anchors
 from eligo.cards.linemodel import LineModel, employer_shaped, load_line_model
 from eligo.cards.ocr import Box, OcrLine, RapidOcrEngine, TesseractEngine
 
@@ -290,12 +290,11 @@ class CardScanner:
         merged = correction.merge_sides(per_side.get("front", {}), per_side.get("back", {}))
         correction.confirm_repeated_payer(merged, [t for s in sides for t in s.texts])
         by_name = {s.name: s for s in sides}
-        pharmacy_block = bool(merged.keys() & {"rx_bin", "rx_pcn"})
         doc_fields: dict[str, Any] = {}
         low: dict[str, Any] = {}
         for key, fv in sorted(merged.items()):
             side = by_name[fv.side]
-            entry = _field_entry(fv, side, pharmacy_block=pharmacy_block)
+            entry = _field_entry(fv, side)
             (doc_fields if entry["score"] >= threshold else low)[key] = entry
         timings: dict[str, float] = {}
         for side in sides:
@@ -413,9 +412,7 @@ def _turn_side(side: Side, turn: str) -> Side:
     )
 
 
-def _field_entry(
-    fv: correction.FieldValue, side: Side, *, pharmacy_block: bool = False
-) -> dict[str, Any]:
+def _field_entry(fv: correction.FieldValue, side: Side) -> dict[str, Any]:
     detect = round(side.detect_score, 3)
     # Detection confidence tempers the field score without vetoing it: a whole-image
     # fallback still reads clean scans well.
@@ -424,13 +421,11 @@ def _field_entry(
         fv.key in LINE_MODEL_FREE_TEXT
         and _from_line_model(fv)
         and not (fv.key == "employer" and employer_shaped(str(fv.value)))
-        and not (fv.key == "pbm_name" and pharmacy_block and _sole_line(fv))
     ):
         # The line model's probability is overconfident on a layout it was not trained on:
         # it counts twice (p^2). Leave-one-layout-out over the train layouts, docs/cards.md.
         # An employer named as a company or public body is checked by that form, like a
-        # member's name by a person's; a PBM by the card's pharmacy block (BIN or PCN read)
-        # when its line is the side's one PBM-like line.
+        # member's name by a person's.
         score *= fv.extract
     return {
         "value": fv.value,
@@ -440,14 +435,6 @@ def _field_entry(
         "side": fv.side,
         "provenance": fv.provenance,
     }
-
-
-def _sole_line(fv: correction.FieldValue) -> bool:
-    """The value's line stood out as the side's one line of its field (extraction.share)."""
-    return any(
-        p.get("step") == "extract" and p.get("share", 0.0) >= SOLE_LINE_MIN_CHANCE
-        for p in fv.provenance
-    )
 
 
 def _from_line_model(fv: correction.FieldValue) -> bool:

@@ -175,24 +175,3 @@ def test_a_free_text_line_model_probability_counts_twice_in_the_final_score(
     fv = FieldValue(key, value, (0, 0, 100, 20), "front", 0.9, 0.8, 1.0, prov)
     side = Side("front", np.zeros((4, 4, 3), np.uint8), lambda p: p, 1.0, True, {})
     assert _field_entry(fv, side)["score"] == pytest.approx(want, abs=1e-3)
-
-
-@pytest.mark.parametrize(
-    ("share", "pharmacy_block", "want"),
-    [
-        (0.99, True, 0.9 * 0.8),  # the one PBM-like line over a BIN/PCN: checked by both
-        (0.99, False, 0.9 * 0.8 * 0.8),  # no pharmacy block read: no check
-        (0.6, True, 0.9 * 0.8 * 0.8),  # a rival PBM-like line on the side
-    ],
-)
-def test_a_pbm_that_stands_out_over_a_pharmacy_block_counts_its_probability_once(
-    share: float, pharmacy_block: bool, want: float
-) -> None:
-    from eligo.cards.correction import FieldValue
-    from eligo.cards.pipeline import _field_entry
-
-    prov: list[dict[str, Any]] = [{"step": "extract", "method": "line_model", "share": share}]
-    fv = FieldValue("pbm_name", "PillPath Rx", (0, 0, 100, 20), "back", 0.9, 0.8, 1.0, prov)
-    side = Side("back", np.zeros((4, 4, 3), np.uint8), lambda p: p, 1.0, True, {})
-    got = _field_entry(fv, side, pharmacy_block=pharmacy_block)["score"]
-    assert got == pytest.approx(want, abs=1e-3)
