@@ -1045,6 +1045,8 @@ def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> di
 
 # The extraction method of a payer line the line model was unsure of (extraction.py).
 WEAK_LINE_MODEL = "line_model_weak"
+# Extraction methods of values the learned line classifier labelled.
+LINE_MODEL_METHODS = frozenset({"line_model", WEAK_LINE_MODEL})
 # A line-model payer (weak or not) that the card names again: nearly as sure as a label.
 CONFIRMED_PAYER_EXTRACT = 0.9
 # "www.fernwayhealth.com", "fernway.example.org": the first name of the host after "www"
@@ -1070,7 +1072,7 @@ def confirm_repeated_payer(fields: dict[str, FieldValue], texts: Sequence[str]) 
     """
     payer = fields.get("payer_name")
     methods = {p.get("method") for p in payer.provenance} if payer is not None else set()
-    if payer is None or not methods & {"line_model", WEAK_LINE_MODEL}:
+    if payer is None or not methods & LINE_MODEL_METHODS:
         return
     name = _alnum_lower(str(payer.value))
     words = set(vocab.norm_label(str(payer.value)).split())

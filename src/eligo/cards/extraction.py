@@ -302,6 +302,10 @@ def _between_codes(before: str, after: str) -> bool:
     return any(ch.isdigit() for ch in prev[0]) and any(ch.isdigit() for ch in nxt[0])
 
 
+# Rx fields whose glued label may take a letters-only code ("RXPCNGJFMMJH").
+_RX_CODE_KEYS = frozenset({"rx_bin", "rx_pcn", "rx_group"})
+
+
 def _glued_id(folded: str, idx: list[int], j: int, label: str) -> bool:
     """OCR glued an all-caps label to an id ("RxGRPJXZX678549", "Payer IDDW088"): the label
     may end inside a word when it is specific (not a bare weak word) and what follows up to
@@ -319,9 +323,6 @@ def _glued_id(folded: str, idx: list[int], j: int, label: str) -> bool:
         # No word starts "RxPCN": "RXPCNGJFMMJH" is the label and a letters-only code.
         return True
     return len(rest) >= 3 and any(ch.isdigit() for ch in rest)
-
-
-_RX_CODE_KEYS = frozenset({"rx_bin", "rx_pcn", "rx_group"})
 
 
 # A blurred label read with a letter or two wrong ("Enverage Bale") still anchors its value.

@@ -440,7 +440,7 @@ def _field_entry(fv: correction.FieldValue, side: Side) -> dict[str, Any]:
 def _from_line_model(fv: correction.FieldValue) -> bool:
     """The field's value was labelled by the learned line classifier."""
     return any(
-        p.get("step") == "extract" and p.get("method") in ("line_model", correction.WEAK_LINE_MODEL)
+        p.get("step") == "extract" and p.get("method") in correction.LINE_MODEL_METHODS
         for p in fv.provenance
     )
 
