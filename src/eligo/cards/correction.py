@@ -737,7 +737,8 @@ def _plan_key(key: str, value: str) -> str:
     """Plan labels are printed loosely: decide name, type or number by the value.
 
     A bare code (digits, or letters+digits without spaces) is a plan number, a value that
-    starts with a plan-type word (PPO, HMO...) is a type, anything else a name.
+    starts with a plan-type word (PPO, HMO...) is a type unless brand or tier words name a
+    plan beside it ("HMO Blue"), anything else a name.
     """
     norm = vocab.norm_label(value)
     words = norm.split()
@@ -746,7 +747,7 @@ def _plan_key(key: str, value: str) -> str:
     # One code, dashes included: a CMS contract-PBP "H6352-955" is a plan number.
     if re.fullmatch(r"[A-Z]{0,2}\d[\dA-Z]*(?:-[\dA-Z]+)*", value.strip().upper()):
         return "plan_number"
-    if norm in vocab.PLAN_TYPES or words[0] in vocab.PLAN_TYPES:
+    if norm in vocab.PLAN_TYPES or (words[0] in vocab.PLAN_TYPES and not vocab.names_a_plan(value)):
         return "plan_type"
     return "plan_name"
 

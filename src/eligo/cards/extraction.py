@@ -790,6 +790,7 @@ class Extractor:
         _second_payer_is_plan(probs, classes, free_texts)
         _programme_is_no_payer(probs, classes, free_texts)
         _second_plan_is_member(probs, classes, free_texts)
+        _named_type_is_plan(probs, classes, free_texts)
         # A line that is exactly a known payer ("Medicare"), or a known payer and the card's
         # title ("MEDICARE HEALTH INSURANCE"), printed large at the top of the card is the
         # payer, whatever the model thinks of its neighbours.
@@ -1369,6 +1370,17 @@ def _second_payer_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: li
         words = vocab.norm_label(texts[r]).split()
         if r != top and len(words) >= 2 and {"MEDICARE", "MEDICAID"} & set(words):
             probs[r, n], probs[r, p] = probs[r, p], probs[r, n]
+
+
+def _named_type_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: list[str]) -> None:
+    """A line read as the plan type that names a plan beside its type is the plan's name
+    (in place, on the probability rows)."""
+    if "plan_type" not in classes or "plan_name" not in classes:
+        return
+    t, n = classes.index("plan_type"), classes.index("plan_name")
+    for r, text in enumerate(texts):
+        if int(np.argmax(probs[r])) == t and vocab.names_a_plan(text):
+            probs[r, n], probs[r, t] = probs[r, t], probs[r, n]
 
 
 _PROGRAMME_WORDS = frozenset({"PROGRAM", "PROGRAMME", "ASSISTANCE"})

@@ -480,6 +480,20 @@ PLAN_TYPES: tuple[str, ...] = (
     "DPPO",
 )
 
+# Words a plan-type badge may carry beside its type ("HMO Deductible", "PPO Network").
+_TYPE_QUALIFIERS = frozenset({"DEDUCTIBLE", "NETWORK", "PLAN", "IN", "OUT", "OF", "TIER"})
+_TYPE_WORDS = frozenset(w for t in PLAN_TYPES for w in t.split())
+
+
+def names_a_plan(text: str) -> bool:
+    """A plan type among brand or tier words ("Choice Plus PPO", "Silver 3500 EPO", "Open
+    Access Plus") names the plan; a type badge is its type alone ("PPO", "HMO-POS")."""
+    words = norm_label(text).replace("#", " ").split()
+    return any(w in _TYPE_WORDS for w in words) and any(
+        w not in _TYPE_WORDS and w not in _TYPE_QUALIFIERS for w in words
+    )
+
+
 # US health, dental and vision payers as their cards print them; a line that names one of
 # these (see ``extraction._known_payer``) printed large at the top of a card is its payer.
 # State Medicaid programme names are left out: on a managed-care card they are the

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from eligo.cards import correction, extraction
+from eligo.cards import correction, extraction, vocab
 from eligo.cards.extraction import (
     Candidate,
     Extractor,
@@ -552,6 +552,13 @@ def test_a_row_of_common_word_labels_is_a_table_header() -> None:
     assert fields["plan_type"] == "PPO"
 
 
+@pytest.mark.parametrize(
+    ("text", "key"), [("Plan: PPO", "plan_type"), ("Plan: HMO Blue Select", "plan_name")]
+)
+def test_a_plan_label_takes_a_type_alone_as_the_type(text: str, key: str) -> None:
+    assert key in fields_of([L(text, 40, 300, 400)])
+
+
 def test_an_rx_table_read_as_two_lines() -> None:
     fields = fields_of([L("RxBIN RxPCN RxGRP", 40, 300, 500), L("610014 ADV RX1234", 40, 335, 480)])
     assert (fields["rx_bin"], fields["rx_pcn"], fields["rx_group"]) == ("610014", "ADV", "RX1234")
@@ -685,6 +692,36 @@ def test_a_second_payer_named_after_medicare_is_the_plan() -> None:
         "payer_name",
         "plan_name",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("PPO", False),
+        ("HMO-POS", False),
+        ("HMO Deductible", False),
+        ("Medicare Advantage", False),
+        ("PPO Plan", False),
+        ("Choice Plus PPO", True),
+        ("Silver 3500 EPO", True),
+        ("Open Access Plus", True),
+        ("HMO Blue", True),
+        ("Heritage Value", False),  # no type: not this test's business
+    ],
+)
+def test_a_plan_type_among_brand_words_names_a_plan(text: str, names: bool) -> None:
+    assert vocab.names_a_plan(text) is names
+
+
+def test_a_line_read_as_the_type_that_names_a_plan_is_the_plan_name() -> None:
+    from eligo.cards.extraction import _named_type_is_plan
+
+    classes = ("other", "plan_name", "plan_type")
+    texts = ["Choice Plus PPO", "PPO", "Heritage Health"]
+    probs = np.array([[0.1, 0.2, 0.7], [0.0, 0.1, 0.9], [0.8, 0.1, 0.1]])
+    _named_type_is_plan(probs, classes, texts)
+    assert [classes[int(np.argmax(row))] for row in probs] == ["plan_name", "plan_type", "other"]
+    assert probs[0, 1] == pytest.approx(0.7)
 
 
 def test_a_programme_title_is_no_payer_beside_its_plan() -> None:
