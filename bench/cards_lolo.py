@@ -35,6 +35,7 @@ import os
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,11 @@ def _fmt(rows: dict[str, list[int]], keys: list[str]) -> str:
 
 
 def _fill_cache(
-    scanner: Any, layouts: list[str], train_seeds: range, degradations: list[str], eval_seeds: int
+    scanner: Any,
+    layouts: list[str],
+    seeds_of: Callable[[str], range],
+    degradations: list[str],
+    eval_seeds: int,
 ) -> None:
     """OCR what a full run reads first: the training rows and the eval cards of ``layouts``.
 
@@ -89,7 +94,7 @@ def _fill_cache(
 
     for layout in layouts:
         linemodel.build_rows(
-            [layout], train_seeds, linemodel.TRAIN_DEGRADATIONS, read=scanner.ocr.read
+            [layout], seeds_of(layout), linemodel.TRAIN_DEGRADATIONS, read=scanner.ocr.read
         )
         for deg in degradations:
             for s in range(eval_seeds):
@@ -102,6 +107,12 @@ def _fill_cache(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train-seeds", type=int, default=8, help="seeds per layout for rows")
+    parser.add_argument(
+        "--composed-seeds",
+        type=int,
+        help="seeds for the rows of each composed house (a new design per seed; "
+        "default --train-seeds)",
+    )
     parser.add_argument("--eval-seeds", type=int, default=2, help="seeds per degradation for L")
     parser.add_argument("--degradations", default="clean,photo,photo_blur,photo_glare")
     parser.add_argument("--folds", help="comma-separated layouts to hold out (default: all)")
@@ -153,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
         dropped = (dropped - {"layout_free"}) | set(linemodel._LAYOUT_FREE_NAMES)
     features = [f for f in linemodel.feature_names() if f not in dropped]
     train_seeds = range(100, 100 + args.train_seeds)
+    composed_seeds = range(100, 100 + (args.composed_seeds or args.train_seeds))
+
+    def seeds_of(layout: str) -> range:
+        return composed_seeds if layout.startswith("composed_") else train_seeds
 
     if args.shard:
         if cache is None:
@@ -160,14 +175,14 @@ def main(argv: list[str] | None = None) -> int:
         k, n = (int(v) for v in args.shard.split("/"))
         if not 0 <= k < n:
             parser.error("--shard K/N needs 0 <= K < N")
-        _fill_cache(base, layouts[k::n], train_seeds, degradations, args.eval_seeds)
+        _fill_cache(base, layouts[k::n], seeds_of, degradations, args.eval_seeds)
         print(f"ocr cache: {cache.hits} hits, {cache.misses} misses")
         return 0
 
     rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for layout in layouts:
         rows[layout] = linemodel.build_rows(
-            [layout], train_seeds, linemodel.TRAIN_DEGRADATIONS, read=read
+            [layout], seeds_of(layout), linemodel.TRAIN_DEGRADATIONS, read=read
         )
         print(f"\rrows: {layout} {len(rows[layout][1])}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
@@ -269,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         "without": sorted(dropped),
         "field_weight": args.field_weight or linemodel.FIELD_WEIGHT,
         "train_seeds": args.train_seeds,
+        "composed_seeds": args.composed_seeds or args.train_seeds,
         "model_seed": args.model_seed,
         "bag": args.bag,
         "exclude_train": sorted(excluded),
