@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from eligo.cards import linemodel
     from eligo.cards.pipeline import CardScanner
-    from eligo.cards.synth import TRAIN_LAYOUTS, generate_card
+    from eligo.cards.synth import COMPOSED_LAYOUTS, TRAIN_LAYOUTS, generate_card
 
     t0 = time.perf_counter()
     base = CardScanner(use_line_model=False)
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     composed_seeds = range(100, 100 + (args.composed_seeds or args.train_seeds))
 
     def seeds_of(layout: str) -> range:
-        return composed_seeds if layout.startswith("composed_") else train_seeds
+        return composed_seeds if layout in COMPOSED_LAYOUTS else train_seeds
 
     if args.shard:
         if cache is None:

@@ -100,17 +100,32 @@ def _scan_dir(scanner: Any, folder: Path, out: Path | None, threshold: float | N
 @app.command("train-line-model")
 def train_line_model(
     seeds: Annotated[int, typer.Option(min=1, help="Cards per train layout and degradation")] = 4,
+    composed_seeds: Annotated[
+        int | None,
+        typer.Option(min=1, help="Cards per composed house (a new design each; default --seeds)"),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Model file (default: the shipped one)")] = None,
     bag: Annotated[int, typer.Option(min=1, help="Boosters averaged (seeds 0, 1, ...)")] = 1,
 ) -> None:
     """Rebuild the line classifier from synthetic cards of the TRAIN layouts only."""
+    import numpy as np
+
     from eligo.cards import linemodel
-    from eligo.cards.synth import TRAIN_LAYOUTS
+    from eligo.cards.synth import COMPOSED_LAYOUTS, TRAIN_LAYOUTS
 
     cli_settings()
-    x, y = linemodel.build_rows(
-        TRAIN_LAYOUTS, range(100, 100 + seeds), linemodel.TRAIN_DEGRADATIONS
-    )
+    # Each seed of a composed house is a new card design: more of them is more variety,
+    # while another seed of a hand-drawn layout only moves its switches.
+    composed = [n for n in TRAIN_LAYOUTS if n in COMPOSED_LAYOUTS]
+    drawn = [n for n in TRAIN_LAYOUTS if n not in composed]
+    parts = [
+        linemodel.build_rows(drawn, range(100, 100 + seeds), linemodel.TRAIN_DEGRADATIONS),
+        linemodel.build_rows(
+            composed, range(100, 100 + (composed_seeds or seeds)), linemodel.TRAIN_DEGRADATIONS
+        ),
+    ]
+    x = np.concatenate([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
     model = linemodel.train(x, y, bag=bag)
     target = out or linemodel.DEFAULT_MODEL_PATH
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from eligo.cards.synth.degrade import DEGRADATIONS, PHOTO_DEGRADATIONS
 from eligo.cards.synth.generator import (
+    COMPOSED_LAYOUTS,
     HELDOUT_LAYOUTS,
     LAYOUTS,
     TRAIN_LAYOUTS,
@@ -20,6 +21,7 @@ from eligo.cards.synth.generator import (
 )
 
 __all__ = [
+    "COMPOSED_LAYOUTS",
     "DEGRADATIONS",
     "HELDOUT_LAYOUTS",
     "LAYOUTS",

@@ -46,6 +46,8 @@ LAYOUTS: dict[str, LayoutFn] = {
 # Whole layouts are held out so accuracy on them measures generalization, not memory.
 HELDOUT_LAYOUTS: tuple[str, ...] = tuple(n for n in layouts_b.HELDOUT if n in LAYOUTS)
 TRAIN_LAYOUTS: tuple[str, ...] = tuple(n for n in LAYOUTS if n not in HELDOUT_LAYOUTS)
+# Layouts that draw a new card design on every seed (part G's houses), not one design.
+COMPOSED_LAYOUTS: tuple[str, ...] = tuple(layouts_g.LAYOUTS)
 
 
 # Fields printed inside another field's text (the Blue-plan prefix is part of the id).
