@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from eligo.cards import linemodel
     from eligo.cards.pipeline import CardScanner
-    from eligo.cards.synth import COMPOSED_LAYOUTS, TRAIN_LAYOUTS, generate_card
+    from eligo.cards.synth import TRAIN_LAYOUTS, generate_card
 
     t0 = time.perf_counter()
     base = CardScanner(use_line_model=False)
@@ -163,11 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     if "layout_free" in dropped:
         dropped = (dropped - {"layout_free"}) | set(linemodel._LAYOUT_FREE_NAMES)
     features = [f for f in linemodel.feature_names() if f not in dropped]
-    train_seeds = range(100, 100 + args.train_seeds)
-    composed_seeds = range(100, 100 + (args.composed_seeds or args.train_seeds))
 
     def seeds_of(layout: str) -> range:
-        return composed_seeds if layout in COMPOSED_LAYOUTS else train_seeds
+        return linemodel.row_seeds(layout, args.train_seeds, args.composed_seeds)
 
     if args.shard:
         if cache is None:

@@ -556,6 +556,23 @@ def _label_line(box: Box, texts: Iterable[Any]) -> str:
     return best if best_cover >= 0.3 else "other"
 
 
+# Training cards use seeds from here up; the eval benches draw their cards below it.
+FIRST_TRAIN_SEED = 100
+
+
+def row_seeds(layout: str, seeds: int, composed_seeds: int | None = None) -> range:
+    """The seeds of ``layout``'s training cards.
+
+    Each seed of a composed house is a new card design, so it may take more of them
+    (``composed_seeds``, default ``seeds``); another seed of a hand-drawn layout only moves
+    its switches.
+    """
+    from eligo.cards.synth import COMPOSED_LAYOUTS
+
+    count = (composed_seeds or seeds) if layout in COMPOSED_LAYOUTS else seeds
+    return range(FIRST_TRAIN_SEED, FIRST_TRAIN_SEED + count)
+
+
 def build_rows(
     layouts: Sequence[str],
     seeds: Sequence[int],

@@ -111,18 +111,14 @@ def train_line_model(
     import numpy as np
 
     from eligo.cards import linemodel
-    from eligo.cards.synth import COMPOSED_LAYOUTS, TRAIN_LAYOUTS
+    from eligo.cards.synth import TRAIN_LAYOUTS
 
     cli_settings()
-    # Each seed of a composed house is a new card design: more of them is more variety,
-    # while another seed of a hand-drawn layout only moves its switches.
-    composed = [n for n in TRAIN_LAYOUTS if n in COMPOSED_LAYOUTS]
-    drawn = [n for n in TRAIN_LAYOUTS if n not in composed]
     parts = [
-        linemodel.build_rows(drawn, range(100, 100 + seeds), linemodel.TRAIN_DEGRADATIONS),
         linemodel.build_rows(
-            composed, range(100, 100 + (composed_seeds or seeds)), linemodel.TRAIN_DEGRADATIONS
-        ),
+            [name], linemodel.row_seeds(name, seeds, composed_seeds), linemodel.TRAIN_DEGRADATIONS
+        )
+        for name in TRAIN_LAYOUTS
     ]
     x = np.concatenate([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])

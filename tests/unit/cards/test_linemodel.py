@@ -118,3 +118,13 @@ def test_shipped_model_loads_and_predicts() -> None:
     probs = model.predict(rows)
     assert probs.shape == (len(CARD), len(model.classes))
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_row_seeds_give_composed_houses_their_own_count() -> None:
+    from eligo.cards.synth import COMPOSED_LAYOUTS, TRAIN_LAYOUTS
+
+    composed = COMPOSED_LAYOUTS[0]
+    drawn = next(n for n in TRAIN_LAYOUTS if n not in COMPOSED_LAYOUTS)
+    assert linemodel.row_seeds(composed, 8, 32) == range(100, 132)
+    assert linemodel.row_seeds(drawn, 8, 32) == range(100, 108)
+    assert linemodel.row_seeds(composed, 8) == range(100, 108)
