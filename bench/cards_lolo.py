@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cards_eval import OcrCache, _dump_fields, _share, matches
 
-EVAL_SEED_BASE = 5000  # training rows use seeds 100.. (see ``--train-seeds``)
+EVAL_SEED_BASE = 5000  # training rows use seeds linemodel.FIRST_TRAIN_SEED (100) up
 
 
 def _score(
