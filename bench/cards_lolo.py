@@ -21,6 +21,8 @@ OCR results are cached on disk (``--ocr-cache``, the mechanism of ``cards_eval.p
 only the first run pays for OCR. Scoring reuses ``cards_eval.matches``. ``--shard K/N``
 only fills the cache with the K-th of N shares of the layouts (rows and eval cards) and
 exits: run N of them side by side on a new machine, one per core, then the full run.
+``--rows-cache FILE.npz`` saves the training rows (about 10 minutes to build) and loads them
+on the next run: only while what builds them (features, labels, the generator) is unchanged.
 ``--dump FILE``
 writes every field returned or held back as low-confidence, with its per-stage scores and
 whether it was right (``cards_eval``'s dump rows): out-of-layout data to calibrate the
@@ -128,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--field-weight", type=float, help="weight of field rows (default: linemodel's)"
     )
+    parser.add_argument(
+        "--rows-cache",
+        help="load the training rows from this .npz, or build and save them there: only for "
+        "changes after the line model (rules, correction), as rows are not rebuilt",
+    )
     parser.add_argument("--dump", help="write returned and low-confidence fields here (JSONL)")
     parser.add_argument("--model-seed", type=int, default=0, help="LightGBM seed of fold models")
     parser.add_argument("--bag", type=int, default=1, help="boosters averaged per fold model")
@@ -178,12 +185,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    saved = Path(args.rows_cache) if args.rows_cache else None
+    if saved is not None and saved.exists():
+        with np.load(saved) as z:
+            rows = {n: (z[f"{n}_x"], z[f"{n}_y"]) for n in layouts}
     for layout in layouts:
+        if layout in rows:
+            continue
         rows[layout] = linemodel.build_rows(
             [layout], seeds_of(layout), linemodel.TRAIN_DEGRADATIONS, read=read
         )
         print(f"\rrows: {layout} {len(rows[layout][1])}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
+    if saved is not None and not saved.exists():
+        arrays = {f"{n}_{part}": v[k] for n, v in rows.items() for k, part in enumerate("xy")}
+        np.savez(saved, **arrays)
     rows_s = time.perf_counter() - t0
 
     line_keys = list(linemodel.CLASSES[1:])
