@@ -1025,6 +1025,8 @@ def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> di
             keep.correct = min(1.0, keep.correct * 1.05)
             merged[key] = keep
             continue
+        if key == "payer_name" and _pharmacy_is_no_payer(merged, other, fv, back):
+            continue
         winner, loser = (other, fv) if other.score >= fv.score else (fv, other)
         winner.provenance.append({"step": "cross_check", "with": loser.side, "agree": False})
         winner.correct *= 0.85
@@ -1042,6 +1044,28 @@ def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> di
     _plan_number_as_group(merged)
     _doubt_pbm_that_is_no_pbm(merged)
     return merged
+
+
+def _pharmacy_is_no_payer(
+    merged: dict[str, FieldValue],
+    front: FieldValue,
+    back: FieldValue,
+    back_fields: dict[str, FieldValue],
+) -> bool:
+    """The sides name two payers and one is named as a pharmacy brand ("MedAxis Rx" on the
+    front, "Fernway Health" on the back): a card has one payer, so that one is the PBM,
+    when neither side gave a PBM. True when the two were set apart so."""
+    if "pbm_name" in merged or "pbm_name" in back_fields:
+        return False
+    rx = [fv for fv in (front, back) if vocab.names_pharmacy(str(fv.value))]
+    if len(rx) != 1 or not rx[0].provenance or rx[0].provenance[0].get("label"):
+        return False  # a labelled payer is the payer, whatever its name
+    pbm = rx[0]
+    pbm.key = "pbm_name"
+    pbm.provenance.append({"step": "relabel", "from": "payer_name", "why": "names a pharmacy"})
+    merged["payer_name"] = back if pbm is front else front
+    merged["pbm_name"] = pbm
+    return True
 
 
 # The extraction method of a payer line the line model was unsure of (extraction.py).

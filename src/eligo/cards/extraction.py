@@ -595,8 +595,13 @@ def _span_box(line: OcrLine, start: int, end: int) -> Box:
 
 
 def _keys_found(found: list[Candidate]) -> set[str]:
-    """The fields candidates already give; a "Plan" label's code counts as the plan number."""
-    return {"plan_number" if correction.candidate_key(c) == "plan_number" else c.key for c in found}
+    """The fields candidates already give. A "Plan" label's code is the plan number and its
+    "EPO" the plan type: neither stands for the plan's name, which is left to the model."""
+    keys = set()
+    for c in found:
+        key = correction.candidate_key(c)
+        keys.add(key if key == "plan_number" or c.key == "plan_name" else c.key)
+    return keys
 
 
 def _union(*boxes: Box) -> Box:
@@ -1360,7 +1365,8 @@ def _second_payer_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: li
     """A runner-up "payer" line that names a public programme among other words ("Medicare
     Honor", "Medicare Choice" beside "Harbor Health", "Texas STAR Medicaid" beside "Molina
     Healthcare") is the plan's name, as Medicare Advantage and Medicaid managed-care plans
-    are named (in place, on the probability rows)."""
+    are named; so is one that calls itself a plan ("Buy-Up Plan" over "Electrical Workers
+    Health Plan") (in place, on the probability rows)."""
     found = _payer_rows(probs, classes, "plan_name")
     if found is None:
         return
@@ -1368,7 +1374,8 @@ def _second_payer_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: li
     top = max(payers, key=lambda r: float(probs[r, p]))
     for r in payers:
         words = vocab.norm_label(texts[r]).split()
-        if r != top and len(words) >= 2 and {"MEDICARE", "MEDICAID"} & set(words):
+        programme = len(words) >= 2 and {"MEDICARE", "MEDICAID"} & set(words)
+        if r != top and (programme or vocab.called_plan(texts[r])):
             probs[r, n], probs[r, p] = probs[r, p], probs[r, n]
 
 
@@ -1563,7 +1570,8 @@ def _by_shape(
     have: set[str],
 ) -> list[Candidate]:
     """Fields the model missed that a free line names by its shape alone: a known PBM's
-    mark ("caremark"), and a plan name that carries its network type or metal tier."""
+    mark ("caremark"), and a plan name that carries its network type or metal tier or
+    calls itself a plan ("Base Plan")."""
     out: list[Candidate] = []
     if "pbm_name" not in have:
         for i in free:
@@ -1581,15 +1589,19 @@ def _by_shape(
             words = vocab.norm_label(text).split()
             shaped = set(words) & _PLAN_SHAPE_WORDS
             rest = set(words) - _PLAN_SHAPE_WORDS - _NO_PLAN_WORDS
-            if (
+            typed = (
                 shaped
                 and rest
                 and 2 <= len(words) <= 7
                 and ":" not in text
                 and not re.search(r"\d{3}|\$", text)
-                and classes[int(np.argmax(probs[r]))] in ("other", "plan_name")
-                and (best is None or probs[r, c] > best[0])
-            ):
+            )
+            # "Base Plan" read as an employer: no employer's name ends in "Plan".
+            read_as = classes[int(np.argmax(probs[r]))]
+            if (
+                (typed and read_as in ("other", "plan_name"))
+                or (vocab.called_plan(text) and read_as in ("other", "plan_name", "employer"))
+            ) and (best is None or probs[r, c] > best[0]):
                 best = (float(probs[r, c]), i)
         if best is not None:
             ln = lines[best[1]]

@@ -494,6 +494,68 @@ def names_a_plan(text: str) -> bool:
     )
 
 
+# Words before "Plan" that make it a kind of coverage, an insurer or a phrase, not a plan's
+# name ("Dental Plan", "Union Health Plan", "Your Plan").
+_NOT_PLAN_NAME_WORDS = frozenset(
+    [
+        "HEALTH",
+        "HEALTHCARE",
+        "CARE",
+        "MEDICAL",
+        "DENTAL",
+        "VISION",
+        "DRUG",
+        "PRESCRIPTION",
+        "PHARMACY",
+        "BENEFIT",
+        "BENEFITS",
+        "INSURANCE",
+        "WELFARE",
+        "RETIREMENT",
+        "PENSION",
+        "EMPLOYEE",
+        "EMPLOYEES",
+        "RETIREE",
+        "GROUP",
+        "MEDICARE",
+        "MEDICAID",
+        "ADVANTAGE",
+        "STATE",
+        "TRUST",
+        "FUND",
+        "YOUR",
+        "THIS",
+        "OUR",
+        "THE",
+        "MY",
+        "A",
+        "OF",
+        "THAT",
+    ]
+)
+
+
+def called_plan(text: str) -> bool:
+    """A plan called by its name and the word Plan ("Base Plan", "Buy-Up Plan", "Gold 1500
+    Plan"): no other line but a plan's name ends that way."""
+    if ":" in text:
+        return False
+    words = norm_label(text).split()
+    return (
+        2 <= len(words) <= 4
+        and words[-1] == "PLAN"
+        and not set(words[:-1]) & _NOT_PLAN_NAME_WORDS
+        and any(ch.isalpha() for w in words[:-1] for ch in w)
+    )
+
+
+def names_pharmacy(text: str) -> bool:
+    """Named as a pharmacy brand: an "Rx" at the end ("MedAxis Rx", "OptumRx") or a
+    "Script" word ("TruScripts"). A health plan's own name never ends that way."""
+    words = norm_label(text).split()
+    return bool(words) and (words[-1].endswith("RX") or any("SCRIPT" in w for w in words))
+
+
 # US health, dental and vision payers as their cards print them; a line that names one of
 # these (see ``extraction._known_payer``) printed large at the top of a card is its payer.
 # State Medicaid programme names are left out: on a managed-care card they are the

@@ -347,6 +347,35 @@ def test_a_line_model_pbm_that_is_the_payers_brand_or_names_coverage_is_doubted(
     assert (merged["pbm_name"].extract <= correction.DOUBTED_PBM_EXTRACT) is doubted
 
 
+def test_of_two_payers_the_one_named_as_a_pharmacy_is_the_pbm() -> None:
+    front = _line_model_field("payer_name", "MedAxis Rx")
+    back = _line_model_field("payer_name", "Fernway Health", "back")
+    back.extract = 0.5  # the surer reading is the pharmacy's, yet it is no payer
+    merged = correction.merge_sides({"payer_name": front}, {"payer_name": back})
+    assert merged["payer_name"].value == "Fernway Health"
+    assert merged["pbm_name"].value == "MedAxis Rx"
+    assert merged["pbm_name"].provenance[-1]["from"] == "payer_name"
+
+
+@pytest.mark.parametrize(
+    ("front_payer", "back_fields"),
+    [
+        ("Fernway Health", {}),  # neither is named as a pharmacy
+        ("TruScripts", {"pbm_name": "OptumRx"}),  # the card gives its PBM already
+    ],
+)
+def test_two_payers_are_left_to_their_scores_otherwise(
+    front_payer: str, back_fields: dict[str, str]
+) -> None:
+    back = {"payer_name": _line_model_field("payer_name", "Lumen Health", "back")}
+    back.update({k: _line_model_field(k, v, "back") for k, v in back_fields.items()})
+    merged = correction.merge_sides(
+        {"payer_name": _line_model_field("payer_name", front_payer)}, back
+    )
+    assert merged["payer_name"].value == front_payer  # the front's reading, as sure
+    assert merged.get("pbm_name") is None or merged["pbm_name"].value == "OptumRx"
+
+
 @pytest.mark.parametrize(
     ("text", "ok"),
     [

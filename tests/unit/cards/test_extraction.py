@@ -820,6 +820,59 @@ def test_a_plan_number_under_a_plan_label_leaves_the_plan_name_free() -> None:
     assert fields["plan_name"] == "Blue Choice PPO"
 
 
+def test_a_plan_type_under_a_plan_label_leaves_the_plan_name_free() -> None:
+    lines = [
+        L("Verity Health", 40, 30, h=36),
+        L("Open Access Plus", 40, 90),
+        L("Plan", 520, 260, h=22),
+        L("EPO", 520, 290, h=24),
+    ]
+    ext = Extractor(line_model=load_line_model()).extract(lines, 1012, 638)
+    fields = {k: v.value for k, v in correction.finalize_side(ext.candidates, "front").items()}
+    assert fields["plan_type"] == "EPO"
+    assert fields["plan_name"] == "Open Access Plus"
+
+
+@pytest.mark.parametrize(
+    ("text", "called"),
+    [
+        ("Base Plan", True),
+        ("Buy-Up Plan", True),
+        ("Gold 1500 Plan", True),
+        ("Electrical Workers Health Plan", False),  # an insurer
+        ("Dental Plan", False),  # a kind of coverage
+        ("Your Plan", False),
+        ("1500 Plan", False),
+        ("Plan: Gold", False),  # a label and its value
+        ("Plan Gold", False),
+    ],
+)
+def test_a_plan_called_by_its_name_and_the_word_plan(text: str, called: bool) -> None:
+    assert vocab.called_plan(text) is called
+
+
+def test_a_second_payer_that_calls_itself_a_plan_is_the_plan() -> None:
+    from eligo.cards.extraction import _second_payer_is_plan
+
+    classes = ("other", "payer_name", "plan_name")
+    texts = ["Buy-Up Plan", "Electrical Workers Health Plan"]
+    probs = np.array([[0.07, 0.91, 0.02], [0.05, 0.95, 0.0]])
+    _second_payer_is_plan(probs, classes, texts)
+    assert [classes[int(np.argmax(row))] for row in probs] == ["plan_name", "payer_name"]
+
+
+def test_a_plan_called_a_plan_is_no_employer() -> None:
+    from eligo.cards.extraction import SHAPE_SCORE, _by_shape
+
+    lines = [L("Pioneer Foods LLC", 40, 95), L("Base Plan", 40, 300)]
+    classes = ("other", "plan_name", "employer")
+    probs = np.array([[0.1, 0.0, 0.9], [0.3, 0.14, 0.4]])
+    got = [
+        (c.key, c.text, c.extract_score) for c in _by_shape(lines, [0, 1], probs, classes, set())
+    ]
+    assert got == [("plan_name", "Base Plan", SHAPE_SCORE)]
+
+
 def test_a_plan_or_pbm_named_by_its_shape_when_the_model_says_other() -> None:
     from eligo.cards.extraction import SHAPE_SCORE, _by_shape
 
