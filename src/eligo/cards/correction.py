@@ -1046,6 +1046,9 @@ def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> di
     return merged
 
 
+PHARMACY_PBM_EXTRACT = 0.85
+
+
 def _pharmacy_is_no_payer(
     merged: dict[str, FieldValue],
     front: FieldValue,
@@ -1062,6 +1065,9 @@ def _pharmacy_is_no_payer(
         return False  # a labelled payer is the payer, whatever its name
     pbm = rx[0]
     pbm.key = "pbm_name"
+    # The model's payer probability says nothing of a PBM; the name and the second payer
+    # do, about as surely as a sole payer line (extraction.SOLE_PAYER_EXTRACT).
+    pbm.extract = PHARMACY_PBM_EXTRACT
     pbm.provenance.append({"step": "relabel", "from": "payer_name", "why": "names a pharmacy"})
     merged["payer_name"] = back if pbm is front else front
     merged["pbm_name"] = pbm

@@ -355,6 +355,7 @@ def test_of_two_payers_the_one_named_as_a_pharmacy_is_the_pbm() -> None:
     assert merged["payer_name"].value == "Fernway Health"
     assert merged["pbm_name"].value == "MedAxis Rx"
     assert merged["pbm_name"].provenance[-1]["from"] == "payer_name"
+    assert merged["pbm_name"].extract == correction.PHARMACY_PBM_EXTRACT
 
 
 @pytest.mark.parametrize(
