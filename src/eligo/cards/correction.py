@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from eligo.cards import vocab
+from eligo.cards import spelling, vocab
 
 # Letters OCR confuses with digits, and back.
 TO_DIGIT: dict[str, str] = {
@@ -772,10 +772,21 @@ def _normalize_candidate(key: str, cand: Any) -> tuple[Any, tuple[Correction, ..
             return None
         return out.value, out.corrections
     out = normalize_field(key, cand.text)
-    return (out.value, out.corrections) if out else None
+    if out is None:
+        return None
+    if key in SPELLED_FIELDS and cand.ocr_score < SPELL_BELOW:
+        repaired = spelling.repair_words(out.value)
+        if repaired != out.value:
+            fix = Correction("spelling", out.value, repaired)
+            return repaired, (*out.corrections, fix)
+    return out.value, out.corrections
 
 
 PHONE_FIELDS_ = frozenset({"phone_customer_service", "phone_pharmacy", "phone_provider"})
+# Names of organisations and plans get look-alike letter slips repaired (``spelling``) when
+# OCR was unsure of the line: a crisp read of a coined name ("Optum") is left as printed.
+SPELLED_FIELDS = frozenset({"payer_name", "pbm_name", "employer", "plan_name"})
+SPELL_BELOW = 0.985
 
 
 def _vote(key: str, readings: list[tuple[str, float, str]]) -> tuple[Any, str, float] | None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from eligo.cards import correction
+from eligo.cards import correction, spelling
 from eligo.cards.extraction import Candidate, Extractor, find_anchors
 from eligo.cards.linemodel import LineModel, employer_shaped, load_line_model
 from eligo.cards.ocr import Box, OcrLine, RapidOcrEngine, TesseractEngine
@@ -144,10 +144,11 @@ class CardScanner:
         self._loaded = False
 
     def load(self) -> None:
-        """Load the OCR models now (start-up), not on the first card."""
+        """Load the OCR models and the word list now (start-up), not on the first card."""
         with self._load_lock:
             if not self._loaded:
                 self.ocr.load()
+                spelling.english_counts()
                 self._loaded = True
 
     # --- per side ------------------------------------------------------------------------

@@ -667,6 +667,7 @@ PBM_MARKS: tuple[str, ...] = (
     "CVS Caremark",
     "Caremark",
     "OptumRx",
+    "Optum Rx",
     "Humana Pharmacy Solutions",
     "Prime Therapeutics",
     "MedImpact",
