@@ -488,6 +488,9 @@ def normalize_name(text: str) -> Normalized | None:
     cleaned = " ".join(re.sub(r"[^A-Za-z'\-., ]+", " ", text).split())
     if len(cleaned) < 2 or not re.search(r"[A-Za-z]{2}", cleaned):
         return None
+    # OCR drops the narrow space around a middle initial: "RuthO.Harrison", "Mary K.Smith".
+    cleaned = re.sub(r"(?<=[a-z])(?=[A-Z]\.)|(?<=[A-Z]{2})(?=[A-Z]\.\s?[A-Z]{2})", " ", cleaned)
+    cleaned = re.sub(r"(?<=\b[A-Z]\.)(?=[A-Z][a-z]|[A-Z]{2})", " ", cleaned)
     if " " not in cleaned:
         # One word is no full name: OCR glued "Aaron Carter" into "AaronCarter". Inside a
         # name of two or more words "McDonald" and "DeShawn" keep their capitals.

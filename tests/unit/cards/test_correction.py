@@ -269,6 +269,11 @@ def test_plan_and_benefit_words_are_no_name(text: str) -> None:
         ("Ronald McDonald", "Ronald McDonald"),
         ("DeShawn Lee", "DeShawn Lee"),
         ("ROBERTS", "ROBERTS"),
+        # The narrow space around a middle initial is the one OCR drops most.
+        ("RuthO.Harrison", "Ruth O. Harrison"),
+        ("Mary K.Smith", "Mary K. Smith"),
+        ("RUTHO.HARRISON", "RUTH O. HARRISON"),
+        ("J.R. Smith", "J.R. Smith"),
     ],
 )
 def test_a_name_glued_into_one_word_is_split_at_its_capitals(text: str, want: str) -> None:
