@@ -95,12 +95,18 @@ def _repair_word(word: str) -> str | None:
 
 
 def _with_case(printed: str, word: str) -> str:
-    """``word`` in the case ``printed`` was read in: capitals, capitalised or lower."""
+    """``word`` (one letter swapped) in the case ``printed`` was read in, letter by letter
+    ("McQucen" -> "McQueen"). Inside the word the swapped letter is lower case next to a
+    lower-case letter: its own case may be the slip ("GoId")."""
     if printed.isupper():
         return word.upper()
-    if printed[0].isupper():
-        return word.capitalize()
-    return word
+    out = []
+    for i, (was, ch) in enumerate(zip(printed, word, strict=True)):
+        upper = was.isupper()
+        if was.lower() != ch and i > 0:
+            upper = not any(c.islower() for c in printed[i - 1 : i + 2 : 2])
+        out.append(ch.upper() if upper else ch)
+    return "".join(out)
 
 
 def repair_words(text: str) -> str:

@@ -17,6 +17,9 @@ from eligo.cards.extraction import Candidate
         ("Witliams Engineering Corp", "Williams Engineering Corp"),
         ("GoId 1500", "Gold 1500"),
         ("ESSONTIAL FLEX", "ESSENTIAL FLEX"),
+        ("McQucen Foods", "McQueen Foods"),
+        ("FcdEx Ground", "FedEx Ground"),
+        ("orehard", "orchard"),
     ],
 )
 def test_a_look_alike_slip_becomes_the_word(read: str, printed: str) -> None:
