@@ -135,9 +135,7 @@ _ORG_WORDS = frozenset(
 _PLAN_TYPE_WORDS = frozenset(w for t in vocab.PLAN_TYPES for w in t.split())
 # How a company's or public employer's name ends or starts ("Delmont Plastics Inc", "City
 # of Port Ellery"): the payer's name rarely does.
-_COMPANY_SUFFIXES = frozenset(
-    ["INC", "LLC", "CO", "CORP", "CORPORATION", "COMPANY", "LTD", "LP", "LLP", "PLLC", "PC"]
-)
+_COMPANY_SUFFIXES = vocab.COMPANY_FORMS
 _PUBLIC_WORDS = frozenset(
     [
         "CITY",

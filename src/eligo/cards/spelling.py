@@ -42,8 +42,6 @@ MIN_COUNT = 100
 # Shorter words have too many neighbours to tell which was meant.
 MIN_LENGTH = 3
 _WORD = re.compile(r"[A-Za-z]+")
-# Company forms are rare in running text ("inc" counts 56) yet common on cards.
-_COMPANY_FORMS = ("INC", "LLC", "CORP", "CO", "LTD", "LLP", "PLLC", "COMPANY", "CORPORATION")
 
 
 @cache
@@ -57,14 +55,16 @@ def english_counts() -> dict[str, int]:
 
 @cache
 def domain_words() -> frozenset[str]:
-    """Words of the names and labels eligo knows: payers, PBMs, plan types, benefits."""
+    """Words of the names and labels eligo knows: payers, PBMs, plan types, benefits,
+    company forms."""
     texts: list[str] = [
         *vocab.PAYER_NAMES,
         *vocab.PBM_MARKS,
         *vocab.BIN_TO_PBM.values(),
         *vocab.PLAN_TYPES,
         *vocab.COPAY_BENEFITS,
-        *_COMPANY_FORMS,
+        # Company forms are rare in running text ("inc" counts 56) yet common on cards.
+        *vocab.COMPANY_FORMS,
         *(label for labels in vocab.FIELD_LABELS.values() for label in labels),
     ]
     return frozenset(w.lower() for text in texts for w in _WORD.findall(text))

@@ -556,6 +556,12 @@ def names_pharmacy(text: str) -> bool:
     return bool(words) and (words[-1].endswith("RX") or any("SCRIPT" in w for w in words))
 
 
+# The legal forms that end a company's name ("Delmont Plastics Inc", "Lewis & Reed LLP").
+COMPANY_FORMS = frozenset(
+    ["INC", "LLC", "CO", "CORP", "CORPORATION", "COMPANY", "LTD", "LP", "LLP", "PLLC", "PC"]
+)
+
+
 # US health, dental and vision payers as their cards print them; a line that names one of
 # these (see ``extraction._known_payer``) printed large at the top of a card is its payer.
 # State Medicaid programme names are left out: on a managed-care card they are the
