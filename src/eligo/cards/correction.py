@@ -293,6 +293,12 @@ def _drop_stray_marks(text: str) -> str:
     return " ".join(tokens)
 
 
+# Letters OCR reads for a digit inside an id. Not A, T or U: OCR seldom takes a 4, 7 or 0
+# for them, and issuers do print them inside ids (Anthem's "YRK123A45678"). A field of
+# digits only (RxBIN) still reads them as digits (TO_DIGIT).
+_ID_BODY_DIGIT = {ch: d for ch, d in TO_DIGIT.items() if ch not in "ATU"}
+
+
 def repair_id(text: str) -> Normalized | None:
     """A member/group/Rx id as printed, without spaces (dashes kept).
 
@@ -309,14 +315,14 @@ def repair_id(text: str) -> Normalized | None:
     assert m is not None
     prefix, body = m.group(1), m.group(2).replace("|", "1")
     letters_in_body = [i for i, ch in enumerate(body) if ch.isalpha()]
-    alphanumeric = any(body[i] not in TO_DIGIT for i in letters_in_body)
+    alphanumeric = any(body[i] not in _ID_BODY_DIGIT for i in letters_in_body)
     if len(body) >= 5 and 0 < len(letters_in_body) <= 2 and not alphanumeric:
         chars = list(body)
         for i in letters_in_body:
             left = chars[i - 1] if i > 0 else ""
             right = chars[i + 1] if i + 1 < len(chars) else ""
-            if chars[i] in TO_DIGIT and left.isdigit() and right.isdigit():
-                chars[i] = TO_DIGIT[chars[i]]
+            if chars[i] in _ID_BODY_DIGIT and left.isdigit() and right.isdigit():
+                chars[i] = _ID_BODY_DIGIT[chars[i]]
         body = "".join(chars)
     value = prefix + body
     fixes = (Correction("id_digits", raw, value),) if value != raw else ()
@@ -736,12 +742,13 @@ class FieldValue:
 PLAN_LABELS = frozenset({"PLAN", "NETWORK", "PRODUCT", "PLAN TYPE", "TYPE", "PLAN NAME"})
 
 
-def _plan_key(key: str, value: str) -> str:
+def _plan_key(key: str, value: str, label: str = "") -> str:
     """Plan labels are printed loosely: decide name, type or number by the value.
 
     A bare code (digits, or letters+digits without spaces) is a plan number, a value that
     starts with a plan-type word (PPO, HMO...) is a type unless brand or tier words name a
-    plan beside it ("HMO Blue"), anything else a name.
+    plan beside it ("HMO Blue"), anything else a name. "Plan Name" is no loose label: what
+    it heads is the plan's name, "PPO" too, as the card calls it that.
     """
     norm = vocab.norm_label(value)
     words = norm.split()
@@ -750,6 +757,8 @@ def _plan_key(key: str, value: str) -> str:
     # One code, dashes included: a CMS contract-PBP "H6352-955" is a plan number.
     if re.fullmatch(r"[A-Z]{0,2}\d[\dA-Z]*(?:-[\dA-Z]+)*", value.strip().upper()):
         return "plan_number"
+    if label == "PLAN NAME":
+        return "plan_name"
     if norm in vocab.PLAN_TYPES or (words[0] in vocab.PLAN_TYPES and not vocab.names_a_plan(value)):
         return "plan_type"
     return "plan_name"
@@ -822,7 +831,7 @@ def _is_id_code(text: str) -> bool:
 def candidate_key(cand: Any) -> str:
     """The field a candidate is, once its label and value are read together."""
     if cand.label in PLAN_LABELS and cand.key in ("plan_name", "plan_type"):
-        return _plan_key(cand.key, cand.text)
+        return _plan_key(cand.key, cand.text, cand.label)
     if cand.label == "EMPLOYER GROUP" and not re.search(r"\d", cand.text):
         return "employer"  # "Employer Group: Acme Corp" names the employer
     if (

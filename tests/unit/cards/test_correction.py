@@ -189,9 +189,12 @@ def test_repair_id(text: str, expected: str) -> None:
     assert out.value == expected
 
 
-@pytest.mark.parametrize("value", ["8A9521M9", "4B7720K1", "Q7T55X21"])
+@pytest.mark.parametrize(
+    "value", ["8A9521M9", "4B7720K1", "Q7T55X21", "YRK123A45678", "H1234T5678", "88412U3301"]
+)
 def test_repair_id_leaves_alphanumeric_ids_alone(value: str) -> None:
-    # A letter no digit looks like (M, K, X) says the id mixes letters and digits by design.
+    # A letter no digit looks like (M, K, X; A, T, U for OCR) says the id mixes letters and
+    # digits by design.
     out = correction.repair_id(value)
     assert out is not None
     assert out.value == value

@@ -559,6 +559,20 @@ def test_a_plan_label_takes_a_type_alone_as_the_type(text: str, key: str) -> Non
     assert key in fields_of([L(text, 40, 300, 400)])
 
 
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [L("Plan Name: PPO", 40, 300, 400)],
+        [L("Plan Name", 40, 300, 200), L("PPO", 40, 335, 90)],
+        [L("Plan Name: HMO Select", 40, 300, 480)],
+    ],
+)
+def test_what_a_plan_name_label_heads_is_the_plan_name(lines: list[OcrLine]) -> None:
+    fields = fields_of(lines)
+    assert fields["plan_name"] == lines[-1].text.split(": ")[-1]
+    assert "plan_type" not in fields
+
+
 def test_an_rx_table_read_as_two_lines() -> None:
     fields = fields_of([L("RxBIN RxPCN RxGRP", 40, 300, 500), L("610014 ADV RX1234", 40, 335, 480)])
     assert (fields["rx_bin"], fields["rx_pcn"], fields["rx_group"]) == ("610014", "ADV", "RX1234")
