@@ -689,6 +689,10 @@ class Extractor:
         anchors_by_line = [line_anchors(ln.text, i) for i, ln in enumerate(lines)]
         med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0
         anchors_by_line = _rx_context(anchors_by_line, lines, med_h)
+        anchors_by_line = [
+            _phone_label_words(anchors, ln.text)
+            for anchors, ln in zip(anchors_by_line, lines, strict=True)
+        ]
         label_lines = {
             i
             for i, anchors in enumerate(anchors_by_line)
@@ -1409,6 +1413,22 @@ def _programme_is_no_payer(probs: np.ndarray, classes: tuple[str, ...], texts: l
 
 
 RX_KEYS = frozenset({"rx_bin", "rx_pcn", "rx_id", "rx_plan"})
+
+
+# A word or three after a phone label, no digits: "Call Us", "Provider Inquiries".
+_PHONE_LABEL_TAIL = re.compile(r"[A-Za-z][A-Za-z'&/-]*(?: [A-Za-z][A-Za-z'&/-]*){0,2}[?:]?")
+
+
+def _phone_label_words(anchors: list[Anchor], text: str) -> list[Anchor]:
+    """Words after a phone label are its own words when no number follows them ("Call Us",
+    "Provider Inquiries"): the label ends its line and takes the number beside or below it.
+    A phone's value is a number, so the words cannot be it."""
+    if not anchors or anchors[-1].key not in PHONE_FIELDS:
+        return anchors
+    last = anchors[-1]
+    if not _PHONE_LABEL_TAIL.fullmatch(_value_after(text, last.end)):
+        return anchors
+    return [*anchors[:-1], replace(last, end=len(text.rstrip()))]
 
 
 def _rx_context(

@@ -416,6 +416,33 @@ def test_a_blurred_longer_label_beats_the_short_exact_label_it_starts_with() -> 
     assert "member_name" not in got
 
 
+@pytest.mark.parametrize(
+    ("lines", "key", "phone"),
+    [
+        (
+            [L("Call Us", 36, 140, 129), L("1-855-690-3337", 40, 171, 263)],
+            "phone_customer_service",
+            "855-690-3337",
+        ),
+        (
+            [L("PROVIDER INQUIRIES", 47, 41, 320), L("844-315-7792", 331, 42, 536)],
+            "phone_provider",
+            "844-315-7792",
+        ),
+        (
+            [L("Pharmacy Hotline", 40, 60), L("(800) 423-1973", 40, 92)],
+            "phone_pharmacy",
+            "800-423-1973",
+        ),
+    ],
+)
+def test_words_after_a_phone_label_are_the_labels_own(
+    lines: list[OcrLine], key: str, phone: str
+) -> None:
+    # The words are no number, so the phone beside or below is the label's value.
+    assert fields_of(lines, "back").get(key) == phone
+
+
 def test_a_name_after_a_short_label_is_not_read_as_a_longer_label() -> None:
     got = fields_of([L("Member Sevier", 30, 100)])
     assert "phone_customer_service" not in got
