@@ -28,7 +28,13 @@ from functools import lru_cache
 import numpy as np
 
 from eligo.cards import correction, vocab
-from eligo.cards.linemodel import LineModel, is_name_like, line_features
+from eligo.cards.linemodel import (
+    LineModel,
+    employer_worded,
+    has_insurer_word,
+    is_name_like,
+    line_features,
+)
 from eligo.cards.ocr import Box, OcrLine
 
 # Anchors that are common English words, or leads that fine print uses too ("... is
@@ -881,6 +887,10 @@ class Extractor:
                 out.append(Candidate(key, text, box, line.score, p, method, (i,), share=share))
         found_keys = have | {c.key for c in out}
         out.extend(_by_shape(lines, free, probs, classes, found_keys))
+        taken = {i for c in out for i in c.lines}
+        employer = _employer_by_shape(lines, free, probs, classes, have, found_keys, taken)
+        if employer is not None:
+            out.append(employer)
         return out
 
     def _linked_values(
@@ -1631,6 +1641,48 @@ def _by_shape(
                 )
             )
     return out
+
+
+def _employer_by_shape(
+    lines: list[OcrLine],
+    free: list[int],
+    probs: np.ndarray,
+    classes: tuple[str, ...],
+    have: set[str],
+    found: set[str],
+    taken: set[int],
+) -> Candidate | None:
+    """When the model finds no employer, a free line named as a company or public body
+    ("Sandhills School District", "Pioneer Foods LLC"; ``employer_worded``) with no
+    insurer's word is the employer, if the model reads it as nothing else, or as the payer
+    on a card whose label already names the payer (a card has one payer). Scored as the
+    plan-name fallback (``SHAPE_SCORE``)."""
+    if "employer" in found or "employer" not in classes:
+        return None
+    e = classes.index("employer")
+    best: tuple[float, int] | None = None
+    for r, i in enumerate(free):
+        text = lines[i].text
+        words = vocab.norm_label(text).split()
+        if (
+            i in taken
+            or not 2 <= len(words) <= 6
+            or re.search(r"[\d:$@]", text)
+            or not employer_worded(text)
+            or has_insurer_word(text)
+        ):
+            continue
+        read_as = classes[int(np.argmax(probs[r]))]
+        second_payer = read_as == "payer_name" and "payer_name" in have
+        if (read_as in ("other", "employer") or second_payer) and (
+            best is None or probs[r, e] > best[0]
+        ):
+            best = (float(probs[r, e]), i)
+    if best is None:
+        return None
+    i = best[1]
+    ln = lines[i]
+    return Candidate("employer", ln.text.strip(), ln.box, ln.score, SHAPE_SCORE, "shape", (i,))
 
 
 def _region_below(lines: list[OcrLine], i: int, free: list[int]) -> int | None:

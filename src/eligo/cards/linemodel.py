@@ -171,6 +171,14 @@ def employer_shaped(text: str) -> bool:
     return _company_suffix(words) or _public_employer(words)
 
 
+def employer_worded(text: str) -> bool:
+    """Named as a company or public body by its words ("Pioneer Foods LLC", "Sandhills
+    School District"), not by an "X of Y" shape alone, which "Date of Birth" and "State of
+    Georgia" (a Medicaid programme) have too."""
+    words = _words(text)
+    return _company_suffix(words) or bool(set(words) & _PUBLIC_WORDS)
+
+
 # Words an insurer's own name carries ("Valley Mutual Health", "Union Health Trust").
 _INSURER_WORDS = frozenset(
     [
@@ -222,6 +230,11 @@ _ID_BLOCK_KEYS = frozenset(
 
 def _words(text: str) -> list[str]:
     return vocab.norm_label(text).split()
+
+
+def has_insurer_word(text: str) -> bool:
+    """A word an insurer's or programme's name carries ("Department of Health Services")."""
+    return any(w in _INSURER_WORDS for w in _words(text))
 
 
 def line_features(

@@ -551,9 +551,15 @@ def called_plan(text: str) -> bool:
 
 def names_pharmacy(text: str) -> bool:
     """Named as a pharmacy brand: an "Rx" at the end ("MedAxis Rx", "OptumRx") or a
-    "Script" word ("TruScripts"). A health plan's own name never ends that way."""
+    "Script", "Pharm" or "Pill" word ("TruScripts", "Humana Pharmacy Solutions",
+    "PillPath"). A health plan's own name never is."""
     words = norm_label(text).split()
-    return bool(words) and (words[-1].endswith("RX") or any("SCRIPT" in w for w in words))
+    return bool(words) and (
+        words[-1].endswith("RX") or any(s in w for w in words for s in _PHARMACY_STEMS)
+    )
+
+
+_PHARMACY_STEMS = ("SCRIPT", "PHARM", "PILL")
 
 
 # The legal forms that end a company's name ("Delmont Plastics Inc", "Lewis & Reed LLP").

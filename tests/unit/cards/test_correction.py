@@ -355,13 +355,14 @@ def test_a_line_model_pbm_that_is_the_payers_brand_or_names_coverage_is_doubted(
     assert (merged["pbm_name"].extract <= correction.DOUBTED_PBM_EXTRACT) is doubted
 
 
-def test_of_two_payers_the_one_named_as_a_pharmacy_is_the_pbm() -> None:
-    front = _line_model_field("payer_name", "MedAxis Rx")
+@pytest.mark.parametrize("pharmacy", ["MedAxis Rx", "PillPath", "Humana Pharmacy Solutions"])
+def test_of_two_payers_the_one_named_as_a_pharmacy_is_the_pbm(pharmacy: str) -> None:
+    front = _line_model_field("payer_name", pharmacy)
     back = _line_model_field("payer_name", "Fernway Health", "back")
     back.extract = 0.5  # the surer reading is the pharmacy's, yet it is no payer
     merged = correction.merge_sides({"payer_name": front}, {"payer_name": back})
     assert merged["payer_name"].value == "Fernway Health"
-    assert merged["pbm_name"].value == "MedAxis Rx"
+    assert merged["pbm_name"].value == pharmacy
     assert merged["pbm_name"].provenance[-1]["from"] == "payer_name"
     assert merged["pbm_name"].extract == correction.PHARMACY_PBM_EXTRACT
 

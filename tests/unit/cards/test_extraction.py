@@ -937,6 +937,39 @@ def test_a_plan_or_pbm_named_by_its_shape_when_the_model_says_other() -> None:
     assert _by_shape(lines, [0, 1, 2, 3], probs, classes, {"plan_name", "pbm_name"}) == []
 
 
+def test_an_employer_named_by_its_shape_when_the_model_finds_none() -> None:
+    from eligo.cards.extraction import SHAPE_SCORE, _employer_by_shape
+
+    lines = [
+        L("Sandhills School District", 40, 95),
+        L("Fairhaven Public Library", 40, 140),
+        L("Department of Health Services", 40, 30),
+        L("Hill Country Health Alliance", 40, 500),
+    ]
+    classes = ("other", "payer_name", "employer")
+    # Read as other (employer the runner-up), as the payer, as other, as the payer.
+    probs = np.array([[0.5, 0.1, 0.4], [0.02, 0.97, 0.01], [0.9, 0.1, 0.0], [0.0, 1.0, 0.0]])
+    free = [0, 1, 2, 3]
+
+    def employer(have: set[str], found: set[str], taken: set[int]) -> str | None:
+        got = _employer_by_shape(lines, free, probs, classes, have, found, taken)
+        assert got is None or got.extract_score == SHAPE_SCORE
+        return got.text if got is not None else None
+
+    assert employer(set(), set(), set()) == "Sandhills School District"
+    # "X of Y" alone is no employer's form: a Medicaid programme, a card's caption.
+    for text in ("State of Georgia", "Date of Birth"):
+        assert (
+            _employer_by_shape([L(text, 40, 95)], [0], probs[:1], classes, set(), set(), set())
+            is None
+        )
+    # A line another field took, or a card whose employer is found, gives none.
+    assert employer(set(), set(), {0}) is None
+    assert employer(set(), {"employer"}, set()) is None
+    # A second payer line is the employer only when a label already named the payer.
+    assert employer({"payer_name"}, {"payer_name"}, {0}) == "Fairhaven Public Library"
+
+
 def test_a_subscriber_name_alone_is_the_member() -> None:
     lines = [
         L("Subscriber Name", 40, 150, h=20),
