@@ -160,8 +160,12 @@ def _company_suffix(words: list[str]) -> bool:
     return bool(words) and words[-1] in _COMPANY_SUFFIXES
 
 
+def _public_body(words: list[str]) -> bool:
+    return bool(set(words) & _PUBLIC_WORDS)
+
+
 def _public_employer(words: list[str]) -> bool:
-    return bool(set(words) & _PUBLIC_WORDS) or (len(words) > 2 and words[1] == "OF")
+    return _public_body(words) or (len(words) > 2 and words[1] == "OF")
 
 
 def employer_shaped(text: str) -> bool:
@@ -176,7 +180,7 @@ def employer_worded(text: str) -> bool:
     School District"), not by an "X of Y" shape alone, which "Date of Birth" and "State of
     Georgia" (a Medicaid programme) have too."""
     words = _words(text)
-    return _company_suffix(words) or bool(set(words) & _PUBLIC_WORDS)
+    return _company_suffix(words) or _public_body(words)
 
 
 # Words an insurer's own name carries ("Valley Mutual Health", "Union Health Trust").

@@ -549,6 +549,9 @@ def called_plan(text: str) -> bool:
     )
 
 
+_PHARMACY_STEMS = ("SCRIPT", "PHARM", "PILL")
+
+
 def names_pharmacy(text: str) -> bool:
     """Named as a pharmacy brand: an "Rx" at the end ("MedAxis Rx", "OptumRx") or a
     "Script", "Pharm" or "Pill" word ("TruScripts", "Humana Pharmacy Solutions",
@@ -557,9 +560,6 @@ def names_pharmacy(text: str) -> bool:
     return bool(words) and (
         words[-1].endswith("RX") or any(s in w for w in words for s in _PHARMACY_STEMS)
     )
-
-
-_PHARMACY_STEMS = ("SCRIPT", "PHARM", "PILL")
 
 
 # The legal forms that end a company's name ("Delmont Plastics Inc", "Lewis & Reed LLP").
