@@ -1066,7 +1066,35 @@ def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> di
             dst.correct = min(dst.correct, 0.85)
     _plan_number_as_group(merged)
     _doubt_pbm_that_is_no_pbm(merged)
+    _original_medicare_payer(merged)
     return merged
+
+
+# Fields a plan's own card prints and the government's Medicare card never does.
+_PLAN_CARD_FIELDS = frozenset(
+    {"member_id", "group_number", "plan_name", "plan_number", "rx_bin", "pbm_name", "employer"}
+)
+MEDICARE_CARD_EXTRACT = 0.9
+
+
+def _original_medicare_payer(merged: dict[str, FieldValue]) -> None:
+    """The red, white and blue Medicare card prints a Medicare number (MBI) and Part A or B
+    entitlement dates and no plan's fields: its payer is Medicare, when its "MEDICARE
+    HEALTH INSURANCE" heading was not read (glare, a tight crop)."""
+    mbi = merged.get("medicare_mbi")
+    part = merged.get("medicare_part_a_date") or merged.get("medicare_part_b_date")
+    if "payer_name" in merged or mbi is None or part is None or _PLAN_CARD_FIELDS & set(merged):
+        return
+    merged["payer_name"] = FieldValue(
+        "payer_name",
+        "Medicare",
+        mbi.box,
+        mbi.side,
+        mbi.ocr,
+        MEDICARE_CARD_EXTRACT,
+        1.0,
+        [{"step": "derive", "from": "medicare_mbi", "why": "Original Medicare card"}],
+    )
 
 
 PHARMACY_PBM_EXTRACT = 0.85

@@ -494,3 +494,31 @@ def test_a_payer_the_model_all_but_ruled_out_needs_the_web_address() -> None:
     assert fields["payer_name"].extract == 0.08
     correction.confirm_repeated_payer(fields, [*texts, "www.bellwether.org"])
     assert fields["payer_name"].extract == correction.CONFIRMED_PAYER_EXTRACT
+
+
+@pytest.mark.parametrize(
+    ("fields", "payer"),
+    [
+        # The government's card: a Medicare number and Part A/B dates, its heading unread.
+        ({"medicare_mbi": "1EG4TE5MK73", "medicare_part_a_date": "2016-03-01"}, "Medicare"),
+        # A Medicare Advantage card names its plan's fields: no payer is guessed.
+        (
+            {
+                "medicare_mbi": "1EG4TE5MK73",
+                "medicare_part_a_date": "2016-03-01",
+                "member_id": "H12345678",
+            },
+            None,
+        ),
+        # A Medicare number alone says nothing of the card.
+        ({"medicare_mbi": "1EG4TE5MK73"}, None),
+    ],
+)
+def test_the_original_medicare_card_is_paid_by_medicare(
+    fields: dict[str, str], payer: str | None
+) -> None:
+    merged = correction.merge_sides({k: _line_model_field(k, v) for k, v in fields.items()}, {})
+    got = merged.get("payer_name")
+    assert (got.value if got is not None else None) == payer
+    if got is not None:
+        assert got.provenance[-1]["from"] == "medicare_mbi"
