@@ -1616,7 +1616,7 @@ def _by_shape(
         best: tuple[float, int] | None = None
         for r, i in enumerate(free):
             text = lines[i].text
-            words = vocab.norm_label(text).split()
+            words = vocab.plan_words(text)
             shaped = set(words) & _PLAN_SHAPE_WORDS
             rest = set(words) - _PLAN_SHAPE_WORDS - _NO_PLAN_WORDS
             typed = (

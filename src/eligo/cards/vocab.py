@@ -494,6 +494,17 @@ def names_a_plan(text: str) -> bool:
     )
 
 
+# A type glued to a brand word, as logos print them ("PPOBlue", "BlueHMO"): OCR reads no space.
+_GLUED_TYPE = re.compile(
+    r"\b(?:PPO|HMO|EPO|POS|DHMO|DPPO)(?=[A-Z][a-z])|(?<=[a-z])(?:PPO|HMO|EPO|POS)\b"
+)
+
+
+def plan_words(text: str) -> list[str]:
+    """The normalised words of a plan line, a type glued to a brand word set apart."""
+    return norm_label(_GLUED_TYPE.sub(lambda m: f" {m.group(0)} ", text)).split()
+
+
 # Words before "Plan" that make it a kind of coverage, an insurer or a phrase, not a plan's
 # name ("Dental Plan", "Union Health Plan", "Your Plan").
 _NOT_PLAN_NAME_WORDS = frozenset(

@@ -937,6 +937,17 @@ def test_a_plan_or_pbm_named_by_its_shape_when_the_model_says_other() -> None:
     assert _by_shape(lines, [0, 1, 2, 3], probs, classes, {"plan_name", "pbm_name"}) == []
 
 
+def test_a_plan_type_glued_to_its_brand_word_names_the_plan() -> None:
+    from eligo.cards.extraction import SHAPE_SCORE, _by_shape
+
+    # A logo's "PPOBlue" is read without a space; "Posada Foods" only starts with "POS".
+    lines = [L("Posada Foods", 40, 300), L("PPOBlue", 700, 40), L("HMOPOS", 700, 90)]
+    classes = ("other", "plan_name")
+    probs = np.array([[0.99, 0.01], [0.99, 0.0], [0.99, 0.0]])
+    got = [(c.text, c.extract_score) for c in _by_shape(lines, [0, 1, 2], probs, classes, set())]
+    assert got == [("PPOBlue", SHAPE_SCORE)]
+
+
 def test_an_employer_named_by_its_shape_when_the_model_finds_none() -> None:
     from eligo.cards.extraction import SHAPE_SCORE, _employer_by_shape
 
