@@ -465,6 +465,45 @@ FRONTS: list[Side] = [
         },
     ),
     (
+        "kancare",
+        [
+            L("Sunflower Health Plan", 40, 30, 38),
+            L("KanCare", 760, 36, 34),
+            L("Member: JORDAN WHITE", 40, 150, 24),
+            L("Member ID: 701234567", 40, 190, 24),
+            L("Effective Date: 01/01/2027", 40, 225, 22),
+            L("PCP: PRAIRIE FAMILY MEDICINE", 40, 265, 22),
+            L("RxBIN: 004336", 600, 190, 22),
+            L("RxPCN: MCAIDADV", 600, 220, 22),
+            L("RxGRP: RX5826", 600, 250, 22),
+        ],
+        {
+            "payer_name": "Sunflower Health Plan",
+            "plan_name": "KanCare",
+            "member_name": "JORDAN WHITE",
+            "member_id": "701234567",
+            "rx_group": "RX5826",
+        },
+    ),
+    (
+        "medi_cal",
+        [
+            L("L.A. Care", 40, 30, 42),
+            L("HEALTH PLAN", 40, 78, 20),
+            L("Medi-Cal", 40, 120, 30),
+            L("Name: ROSA MARTINEZ", 40, 180, 24),
+            L("ID#: 19876543A", 40, 215, 24),
+            L("Issue Date: 02/01/2027", 40, 250, 22),
+            L("PCP: EASTSIDE COMMUNITY CLINIC", 40, 290, 22),
+        ],
+        {
+            "payer_name": "L.A. Care",
+            "plan_name": "Medi-Cal",
+            "member_name": "ROSA MARTINEZ",
+            "member_id": "19876543A",
+        },
+    ),
+    (
         "delta",
         [
             L("DELTA DENTAL", 40, 30, 44),

@@ -1600,8 +1600,8 @@ def _by_shape(
     have: set[str],
 ) -> list[Candidate]:
     """Fields the model missed that a free line names by its shape alone: a known PBM's
-    mark ("caremark"), and a plan name that carries its network type or metal tier or
-    calls itself a plan ("Base Plan")."""
+    mark ("caremark"), and a plan name that carries its network type or metal tier, calls
+    itself a plan ("Base Plan") or is a state's Medicaid programme ("KanCare")."""
     out: list[Candidate] = []
     if "pbm_name" not in have:
         for i in free:
@@ -1631,6 +1631,11 @@ def _by_shape(
             if (
                 (typed and read_as in ("other", "plan_name"))
                 or (vocab.called_plan(text) and read_as in ("other", "plan_name", "employer"))
+                # "KanCare", "STAR Kids": a state's programme name is the plan, not a person.
+                or (
+                    vocab.names_medicaid_program(text)
+                    and read_as in ("other", "plan_name", "member_name")
+                )
             ) and (best is None or probs[r, c] > best[0]):
                 best = (float(probs[r, c]), i)
         if best is not None:

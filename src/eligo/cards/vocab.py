@@ -705,6 +705,92 @@ PBM_MARKS: tuple[str, ...] = (
     "ProAct",
 )
 
+# States' names for their Medicaid and CHIP programmes, which managed-care cards print as the
+# plan ("KanCare" under "Sunflower Health Plan"). One word, most of them, and no plan word:
+# only the name itself says it is a plan. Public programme names (medicaid.gov, state sites).
+MEDICAID_PROGRAMS: tuple[str, ...] = (
+    "ALL Kids",
+    "Denali KidCare",
+    "AHCCCS",
+    "KidsCare",
+    "ARKids First",
+    "ARHOME",
+    "Medi-Cal",
+    "Health First Colorado",
+    "CHP+",
+    "HUSKY",
+    "HUSKY A",
+    "HUSKY B",
+    "HUSKY C",
+    "HUSKY D",
+    "HUSKY Health",
+    "Diamond State Health Plan",
+    "DC Healthy Families",
+    "Florida KidCare",
+    "MediKids",
+    "PeachCare for Kids",
+    "Georgia Families",
+    "Med-QUEST",
+    "QUEST Integration",
+    "HealthChoice Illinois",
+    "Hoosier Healthwise",
+    "Hoosier Care Connect",
+    "Healthy Indiana Plan",
+    "IA Health Link",
+    "Hawki",
+    "KanCare",
+    "KCHIP",
+    "Healthy Louisiana",
+    "LaCHIP",
+    "MaineCare",
+    "MassHealth",
+    "Healthy Michigan Plan",
+    "MIChild",
+    "MinnesotaCare",
+    "MississippiCAN",
+    "MO HealthNet",
+    "Healthy Montana Kids",
+    "Heritage Health",
+    "Nevada Check Up",
+    "Granite Advantage",
+    "NJ FamilyCare",
+    "Centennial Care",
+    "Turquoise Care",
+    "Child Health Plus",
+    "NC Health Choice",
+    "SoonerCare",
+    "Oregon Health Plan",
+    "HealthChoices",
+    "RIte Care",
+    "Healthy Connections",
+    "TennCare",
+    "CoverKids",
+    "STAR",
+    "STAR+PLUS",
+    "STAR Kids",
+    "STAR Health",
+    "Dr. Dynasaur",
+    "Green Mountain Care",
+    "Cardinal Care",
+    "FAMIS",
+    "Apple Health",
+    "Mountain Health Trust",
+    "WVCHIP",
+    "BadgerCare Plus",
+    "EqualityCare",
+)
+
+
+def names_medicaid_program(text: str) -> bool:
+    """The line is a state's Medicaid or CHIP programme name, as printed."""
+    return norm_label(text) in _medicaid_program_names()
+
+
+@lru_cache(maxsize=1)
+def _medicaid_program_names() -> frozenset[str]:
+    return frozenset(norm_label(p) for p in MEDICAID_PROGRAMS)
+
+
 # BINs printed on pharmacy blocks and the PBM that owns them (public processor BINs).
 BIN_TO_PBM: dict[str, str] = {
     "003858": "Express Scripts",

@@ -948,6 +948,27 @@ def test_a_plan_type_glued_to_its_brand_word_names_the_plan() -> None:
     assert got == [("PPOBlue", SHAPE_SCORE)]
 
 
+def test_a_state_medicaid_programme_is_the_plan_whatever_the_model_reads() -> None:
+    from eligo.cards.extraction import SHAPE_SCORE, _by_shape
+
+    # One word and no plan word: the model reads "KanCare" as nothing, "STAR Kids" as a
+    # member's name. A payer's line is left to the payer.
+    classes = ("other", "payer_name", "member_name", "plan_name")
+    for text, read in (("KanCare", 0), ("STAR Kids", 2), ("Medi-Cal", 0)):
+        probs = np.zeros((2, 4))
+        probs[0, 1] = 1.0
+        probs[1, read] = 0.95
+        probs[1, 3] = 0.05
+        lines = [L("Sunflower Health Plan", 40, 30), L(text, 760, 36)]
+        got = [(c.text, c.extract_score) for c in _by_shape(lines, [0, 1], probs, classes, set())]
+        assert got == [(text, SHAPE_SCORE)], text
+    probs = np.array([[0.0, 0.0, 1.0, 0.0], [0.0, 0.95, 0.0, 0.05]])
+    lines = [L("JO LEE", 40, 150), L("KanCare", 40, 30)]
+    assert _by_shape(lines, [0, 1], probs, classes, set()) == []
+    assert vocab.names_medicaid_program("STAR+PLUS")
+    assert not vocab.names_medicaid_program("Star Plumbing Co")
+
+
 def test_an_employer_named_by_its_shape_when_the_model_finds_none() -> None:
     from eligo.cards.extraction import SHAPE_SCORE, _employer_by_shape
 
