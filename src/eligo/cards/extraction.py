@@ -1611,6 +1611,10 @@ def _by_shape(
                     Candidate("pbm_name", ln.text.strip(), ln.box, ln.score, 0.9, "shape", (i,))
                 )
                 break
+        else:
+            pbm = _pbm_by_name(lines, free, probs, classes)
+            if pbm is not None:
+                out.append(pbm)
     if "plan_name" not in have and "plan_name" in classes:
         c = classes.index("plan_name")
         best: tuple[float, int] | None = None
@@ -1646,6 +1650,72 @@ def _by_shape(
                 )
             )
     return out
+
+
+# Words of pharmacy headings and help lines ("Pharmacy Help Desk", "Mail Order Rx"), which
+# name no PBM however pharmacy-like they read.
+_PHARMACY_HEADING_WORDS = frozenset(
+    {
+        "PHARMACY",
+        "PHARMACIES",
+        "PHARMACIST",
+        "PHARMACISTS",
+        "PRESCRIPTION",
+        "PRESCRIPTIONS",
+        "BENEFIT",
+        "BENEFITS",
+        "PLAN",
+        "CALL",
+        "HELP",
+        "DESK",
+        "USE",
+        "ONLY",
+        "MAIL",
+        "ORDER",
+        "SPECIALTY",
+        "NETWORK",
+        "CLAIMS",
+        "MEMBER",
+        "MEMBERS",
+        "SERVICES",
+        "INFORMATION",
+        "COVERAGE",
+        "DRUG",
+        "DRUGS",
+    }
+)
+
+
+def _pbm_by_name(
+    lines: list[OcrLine], free: list[int], probs: np.ndarray, classes: tuple[str, ...]
+) -> Candidate | None:
+    """When no PBM is found, a short free line named as a pharmacy brand ("MedAxis Rx",
+    "TruScripts"; ``vocab.names_pharmacy``) that the model reads as nothing or as the PBM
+    is the PBM: a health plan's name never ends in "Rx". Scored as the other fallbacks."""
+    if "pbm_name" not in classes:
+        return None
+    b = classes.index("pbm_name")
+    best: tuple[float, int] | None = None
+    for r, i in enumerate(free):
+        text = lines[i].text
+        words = vocab.norm_label(text).split()
+        if (
+            not 1 <= len(words) <= 3
+            or words[0] == "RX"  # "Rx", "Rx Savings": a heading; the brand comes first
+            or re.search(r"[\d:$@/]", text)
+            or set(words) & _PHARMACY_HEADING_WORDS
+            or not vocab.names_pharmacy(text)
+            or classes[int(np.argmax(probs[r]))] not in ("other", "pbm_name")
+        ):
+            continue
+        if best is None or probs[r, b] > best[0]:
+            best = (float(probs[r, b]), i)
+    if best is None:
+        return None
+    ln = lines[best[1]]
+    return Candidate(
+        "pbm_name", ln.text.strip(), ln.box, ln.score, SHAPE_SCORE, "shape", (best[1],)
+    )
 
 
 def _employer_by_shape(

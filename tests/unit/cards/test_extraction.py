@@ -969,6 +969,29 @@ def test_a_state_medicaid_programme_is_the_plan_whatever_the_model_reads() -> No
     assert not vocab.names_medicaid_program("Star Plumbing Co")
 
 
+def test_a_pharmacy_brand_is_the_pbm_when_the_model_finds_none() -> None:
+    from eligo.cards.extraction import SHAPE_SCORE, _by_shape
+
+    lines = [
+        L("Pharmacy Help Desk", 40, 60),
+        L("Mail Order Rx", 40, 100),
+        L("MedAxis Rx", 40, 140),
+        L("Call 1-800-555-0100 Rx", 40, 180),
+    ]
+    classes = ("other", "payer_name", "pbm_name")
+    probs = np.array([[0.9, 0.0, 0.1], [0.9, 0.0, 0.1], [0.55, 0.31, 0.14], [1.0, 0.0, 0.0]])
+    got = [
+        (c.key, c.text, c.extract_score)
+        for c in _by_shape(lines, [0, 1, 2, 3], probs, classes, set())
+    ]
+    assert got == [("pbm_name", "MedAxis Rx", SHAPE_SCORE)]
+    # Read as the payer, or a PBM already found: left alone.
+    probs[2] = [0.3, 0.6, 0.1]
+    assert _by_shape(lines, [0, 1, 2, 3], probs, classes, set()) == []
+    probs[2] = [0.55, 0.31, 0.14]
+    assert _by_shape(lines, [0, 1, 2, 3], probs, classes, {"pbm_name"}) == []
+
+
 def test_an_employer_named_by_its_shape_when_the_model_finds_none() -> None:
     from eligo.cards.extraction import SHAPE_SCORE, _employer_by_shape
 
