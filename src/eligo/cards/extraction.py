@@ -1616,9 +1616,8 @@ def _by_shape(
             if pbm is not None:
                 out.append(pbm)
     if "plan_name" not in have and "plan_name" in classes:
-        c = classes.index("plan_name")
-        best: tuple[float, int] | None = None
-        for r, i in enumerate(free):
+
+        def plan_shaped(r: int, i: int) -> bool:
             text = lines[i].text
             words = vocab.plan_words(text)
             shaped = set(words) & _PLAN_SHAPE_WORDS
@@ -1632,7 +1631,7 @@ def _by_shape(
             )
             # "Base Plan" read as an employer: no employer's name ends in "Plan".
             read_as = classes[int(np.argmax(probs[r]))]
-            if (
+            return bool(
                 (typed and read_as in ("other", "plan_name"))
                 or (vocab.called_plan(text) and read_as in ("other", "plan_name", "employer"))
                 # "KanCare", "STAR Kids": a state's programme name is the plan, not a person.
@@ -1640,16 +1639,33 @@ def _by_shape(
                     vocab.names_medicaid_program(text)
                     and read_as in ("other", "plan_name", "member_name")
                 )
-            ) and (best is None or probs[r, c] > best[0]):
-                best = (float(probs[r, c]), i)
-        if best is not None:
-            ln = lines[best[1]]
-            out.append(
-                Candidate(
-                    "plan_name", ln.text.strip(), ln.box, ln.score, SHAPE_SCORE, "shape", (best[1],)
-                )
             )
+
+        plan = _likeliest_free("plan_name", lines, free, probs, classes, plan_shaped)
+        if plan is not None:
+            out.append(plan)
     return out
+
+
+def _likeliest_free(
+    key: str,
+    lines: list[OcrLine],
+    free: list[int],
+    probs: np.ndarray,
+    classes: tuple[str, ...],
+    admit: Callable[[int, int], bool],
+) -> Candidate | None:
+    """A shape fallback's pick: of the free lines ``admit(row, line index)`` accepts, the
+    one the model gives ``key`` the likeliest, as ``key`` scored ``SHAPE_SCORE``."""
+    col = classes.index(key)
+    best: tuple[float, int] | None = None
+    for r, i in enumerate(free):
+        if admit(r, i) and (best is None or probs[r, col] > best[0]):
+            best = (float(probs[r, col]), i)
+    if best is None:
+        return None
+    ln = lines[best[1]]
+    return Candidate(key, ln.text.strip(), ln.box, ln.score, SHAPE_SCORE, "shape", (best[1],))
 
 
 # Words of pharmacy headings and help lines ("Pharmacy Help Desk", "Mail Order Rx"), which
@@ -1694,28 +1710,20 @@ def _pbm_by_name(
     is the PBM: a health plan's name never ends in "Rx". Scored as the other fallbacks."""
     if "pbm_name" not in classes:
         return None
-    b = classes.index("pbm_name")
-    best: tuple[float, int] | None = None
-    for r, i in enumerate(free):
+
+    def pharmacy_named(r: int, i: int) -> bool:
         text = lines[i].text
         words = vocab.norm_label(text).split()
-        if (
-            not 1 <= len(words) <= 3
-            or words[0] == "RX"  # "Rx", "Rx Savings": a heading; the brand comes first
-            or re.search(r"[\d:$@/]", text)
-            or set(words) & _PHARMACY_HEADING_WORDS
-            or not vocab.names_pharmacy(text)
-            or classes[int(np.argmax(probs[r]))] not in ("other", "pbm_name")
-        ):
-            continue
-        if best is None or probs[r, b] > best[0]:
-            best = (float(probs[r, b]), i)
-    if best is None:
-        return None
-    ln = lines[best[1]]
-    return Candidate(
-        "pbm_name", ln.text.strip(), ln.box, ln.score, SHAPE_SCORE, "shape", (best[1],)
-    )
+        return (
+            1 <= len(words) <= 3
+            and words[0] != "RX"  # "Rx", "Rx Savings": a heading; the brand comes first
+            and not re.search(r"[\d:$@/]", text)
+            and not set(words) & _PHARMACY_HEADING_WORDS
+            and vocab.names_pharmacy(text)
+            and classes[int(np.argmax(probs[r]))] in ("other", "pbm_name")
+        )
+
+    return _likeliest_free("pbm_name", lines, free, probs, classes, pharmacy_named)
 
 
 def _employer_by_shape(
@@ -1734,9 +1742,8 @@ def _employer_by_shape(
     plan-name fallback (``SHAPE_SCORE``)."""
     if "employer" in found or "employer" not in classes:
         return None
-    e = classes.index("employer")
-    best: tuple[float, int] | None = None
-    for r, i in enumerate(free):
+
+    def employer_named(r: int, i: int) -> bool:
         text = lines[i].text
         words = vocab.norm_label(text).split()
         if (
@@ -1746,18 +1753,12 @@ def _employer_by_shape(
             or not employer_worded(text)
             or has_insurer_word(text)
         ):
-            continue
+            return False
         read_as = classes[int(np.argmax(probs[r]))]
         second_payer = read_as == "payer_name" and "payer_name" in have
-        if (read_as in ("other", "employer") or second_payer) and (
-            best is None or probs[r, e] > best[0]
-        ):
-            best = (float(probs[r, e]), i)
-    if best is None:
-        return None
-    i = best[1]
-    ln = lines[i]
-    return Candidate("employer", ln.text.strip(), ln.box, ln.score, SHAPE_SCORE, "shape", (i,))
+        return read_as in ("other", "employer") or second_payer
+
+    return _likeliest_free("employer", lines, free, probs, classes, employer_named)
 
 
 def _region_below(lines: list[OcrLine], i: int, free: list[int]) -> int | None:

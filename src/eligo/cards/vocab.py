@@ -781,14 +781,14 @@ MEDICAID_PROGRAMS: tuple[str, ...] = (
 )
 
 
-def names_medicaid_program(text: str) -> bool:
-    """The line is a state's Medicaid or CHIP programme name, as printed."""
-    return norm_label(text) in _medicaid_program_names()
-
-
 @lru_cache(maxsize=1)
 def _medicaid_program_names() -> frozenset[str]:
     return frozenset(norm_label(p) for p in MEDICAID_PROGRAMS)
+
+
+def names_medicaid_program(text: str) -> bool:
+    """The line is a state's Medicaid or CHIP programme name, as printed."""
+    return norm_label(text) in _medicaid_program_names()
 
 
 # BINs printed on pharmacy blocks and the PBM that owns them (public processor BINs).
