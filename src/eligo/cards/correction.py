@@ -742,7 +742,7 @@ class FieldValue:
 PLAN_LABELS = frozenset({"PLAN", "NETWORK", "PRODUCT", "PLAN TYPE", "TYPE", "PLAN NAME"})
 
 
-def _plan_key(key: str, value: str, label: str = "") -> str:
+def _plan_key(key: str, value: str, label: str) -> str:
     """Plan labels are printed loosely: decide name, type or number by the value.
 
     A bare code (digits, or letters+digits without spaces) is a plan number, a value that
