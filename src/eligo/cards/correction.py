@@ -862,6 +862,7 @@ def finalize_side(
     best: dict[str, FieldValue] = {}
     source: dict[str, Any] = {}
     failed: dict[str, Any] = {}
+    plan_codes: list[FieldValue] = []
     for cand in candidates:
         key = candidate_key(cand)
         prov: list[dict[str, Any]] = [
@@ -888,6 +889,8 @@ def finalize_side(
         fv = FieldValue(
             key, value, cand.box, side, cand.ocr_score, cand.extract_score, correct, prov
         )
+        if key == "plan_number":
+            plan_codes.append(fv)
         if key not in best or fv.score > best[key].score:
             best[key] = fv
             source[key] = cand
@@ -901,6 +904,7 @@ def finalize_side(
             cand = source.get(key)
             if cand is not None and key not in NO_REREAD and fv.ocr < REREAD_BELOW:
                 best[key] = _reread_field(key, cand, side, fv, reread) or fv
+    _plain_plan_code_as_group(best, plan_codes)
     _relabel(best, candidates, says_medicaid=any(_names_medicaid(t) for t in texts))
     _plan_id_as_member_id(best)
     _derive(best, side, blue_card=any(BLUE_PLAN.search(c.text) for c in candidates))
@@ -1231,6 +1235,34 @@ PLAIN_PLAN_NUMBER_LABELS = frozenset(
     {"PLAN #", "PLAN NO", "PLAN NUMBER", "PLAN NBR", "PLAN NUM", "PLAN CODE"}
 )
 CMS_PLAN = re.compile(r"[HRSE]\d{4}(?:-\d{3})?")
+
+
+def _is_plain_plan_code(fv: FieldValue) -> bool:
+    """A code under a plain "Plan No." label (no CMS contract, no "Benefit Plan ID")."""
+    labels = {p.get("label") for p in fv.provenance}
+    return bool(labels & PLAIN_PLAN_NUMBER_LABELS) and not CMS_PLAN.fullmatch(str(fv.value))
+
+
+def _plain_plan_code_as_group(best: dict[str, FieldValue], plan_codes: list[FieldValue]) -> None:
+    """A side that prints two different plan codes and no group prints its group as one of
+    them: the one under a plain "Plan Number" label, the self-funded plan's name for the
+    employer's group (as ``_plan_number_as_group``), while "Plan: 0042" codes the benefit
+    option. Without this the weaker reading was dropped and the card lost its group."""
+    plan = best.get("plan_number")
+    if plan is None or "group_number" in best:
+        return
+    if _is_plain_plan_code(plan):
+        group: FieldValue | None = plan
+        rest = [fv for fv in plan_codes if fv.value != plan.value and not _is_plain_plan_code(fv)]
+        plan = max(rest, key=lambda fv: fv.score, default=None)
+    else:
+        rest = [fv for fv in plan_codes if fv.value != plan.value and _is_plain_plan_code(fv)]
+        group = max(rest, key=lambda fv: fv.score, default=None)
+    if group is None or plan is None:
+        return
+    group.key = "group_number"
+    group.provenance.append({"step": "relabel", "from": "plan_number"})
+    best["group_number"], best["plan_number"] = group, plan
 
 
 def _plan_number_as_group(fields: dict[str, FieldValue]) -> None:

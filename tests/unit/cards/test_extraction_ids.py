@@ -101,6 +101,36 @@ def test_a_plain_plan_number_on_a_card_without_group_is_the_group() -> None:
     assert "plan_number" not in merged
 
 
+@pytest.mark.parametrize("plain_gap", [4, 14])
+def test_a_plain_plan_number_beside_another_plan_code_is_the_group(plain_gap: int) -> None:
+    # Two plan codes and no group: the "Plan Number" column is the employer's group, the
+    # "Plan" code the benefit option. Either may be the surer reading.
+    lines = [
+        L("Plan Number", 30, 300, 190, h=20),
+        L("TX40021", 30, 320 + plain_gap, 140, h=24),
+        L("Plan", 500, 300, 560, h=20),
+        L("0042", 500, 329, 560, h=24),
+    ]
+    got = fields_of(lines)
+    assert got.get("group_number") == "TX40021"
+    assert got.get("plan_number") == "0042"
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # A group beside both codes: the plan codes stay plan codes.
+        [L("Group # 0123456", 30, 100), L("Plan No. XFD38V", 30, 140), L("Plan 0042", 500, 140)],
+        # Both plain: nothing tells which one is the group.
+        [L("Plan No. XFD38V", 30, 100), L("Plan # 0042", 500, 100)],
+    ],
+)
+def test_two_plan_codes_stay_without_a_plain_one_beside_another(lines: list[OcrLine]) -> None:
+    got = fields_of(lines)
+    assert "plan_number" in got
+    assert got.get("group_number") in (None, "0123456")
+
+
 @pytest.mark.parametrize(
     "lines",
     [
