@@ -346,8 +346,17 @@ def _edge_digits(printed: str, raw: str) -> str:
     return raw
 
 
+# A word after an id's first token with lower-case letters ("W123456789 Sfk 01"): ids print
+# no lower case, so it is the next field's label, misread past the label list.
+_LOWER_WORD_AFTER = re.compile(r"\s+(?=[A-Za-z]*[a-z][A-Za-z]*(?:\s|$))")
+
+
 def normalize_number_id(text: str) -> Normalized | None:
-    """Member, group and similar ids: as ``repair_id`` and holding at least one digit."""
+    """Member, group and similar ids: as ``repair_id`` and holding at least one digit, up to
+    a word in lower case."""
+    m = _LOWER_WORD_AFTER.search(text.strip())
+    if m is not None and len(text.strip()[m.end() :].split()[0]) >= 2:
+        text = text.strip()[: m.start()]
     out = repair_id(text)
     if out is None or not re.search(r"\d", out.value) or "/" in out.value:
         return None

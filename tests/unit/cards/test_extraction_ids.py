@@ -65,6 +65,26 @@ def test_a_card_word_is_never_part_of_an_id() -> None:
     assert kept.value == "XYZ123456789"
 
 
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("W123456789 Sfk 01", "W123456789"),  # a blurred "Sfx" past the label list
+        ("ZGP 48213357 Dep 02", "ZGP48213357"),
+        ("XYZ 123 456 789", "XYZ123456789"),
+        ("W123456789 01", "W12345678901"),  # no word: digits printed apart stay the id's
+    ],
+)
+def test_an_id_ends_before_a_word_in_lower_case(text: str, want: str) -> None:
+    out = correction.normalize_number_id(text)
+    assert out is not None
+    assert out.value == want
+
+
+def test_an_id_beside_a_misread_suffix_label_is_the_id_alone() -> None:
+    got = fields_of([L("ID", 30, 100, 60), L("W123456789 Sfk 01", 80, 100)])
+    assert got["member_id"] == "W123456789"
+
+
 def test_dependents_listed_on_one_line_are_separate_names() -> None:
     got = fields_of([L("Dependents: Sara Coleman, Tom Coleman", 30, 100)])
     assert got["dependents"] == ["Sara Coleman", "Tom Coleman"]
