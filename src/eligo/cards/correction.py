@@ -1057,7 +1057,9 @@ def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> di
         if other.value == fv.value:
             # Both sides read the same value: keep the surer reading (its box), a bit surer.
             keep, seen = (other, fv) if other.score >= fv.score else (fv, other)
-            keep.provenance.append({"step": "cross_check", "with": seen.side, "agree": True})
+            check = {"step": "cross_check", "with": seen.side, "agree": True}
+            label = next((p["label"] for p in seen.provenance if p.get("label")), None)
+            keep.provenance.append({**check, "label": label} if label else check)
             keep.correct = min(1.0, keep.correct * 1.05)
             merged[key] = keep
             continue
@@ -1111,6 +1113,72 @@ def _original_medicare_payer(merged: dict[str, FieldValue]) -> None:
 
 
 PHARMACY_PBM_EXTRACT = 0.85
+
+
+# Leads that name a self-funded plan's administrator (a TPA), which takes the claims.
+ADMINISTRATOR_LABELS = frozenset(
+    label for label in vocab.FIELD_LABELS["payer_name"] if "ADMINISTER" in label
+)
+# A sponsor read beside a named administrator (on either side, or both agreeing): the model
+# read a name; the card's layout says whose (sure, not certain).
+SPONSOR_EXTRACT = 0.85
+
+
+def _names_administrator(fv: FieldValue) -> bool:
+    return any(p.get("label") in ADMINISTRATOR_LABELS for p in fv.provenance)
+
+
+def sponsor_beside_administrator(fields: dict[str, FieldValue], front: Sequence[Any]) -> None:
+    """The employer of a self-funded plan: on a card that names its administrator ("Claims
+    administered by X"), the front's topmost name the line model took for a payer or an
+    employer, when it is not that administrator, a known insurer or a pharmacy, is the
+    plan's sponsor. TPA cards print the employer's name at the top ("City of Springfield
+    Employee Benefit Plan") and the administrator's lower or on the back."""
+    payer = fields.get("payer_name")
+    if payer is None or not _names_administrator(payer):
+        return
+    held = fields.get("employer")
+    if held is not None and held.provenance[0].get("method") not in LINE_MODEL_METHODS:
+        return
+    names = [
+        c for c in front if c.key in ("payer_name", "employer") and c.method in LINE_MODEL_METHODS
+    ]
+    if not names:
+        return
+    top = min(names, key=lambda c: c.box[1])
+    text = _alnum_lower(top.text)
+    admin = _alnum_lower(str(payer.value))
+    if (
+        not text
+        or text in admin
+        or admin in text
+        or re.search(r"\d", top.text)
+        or vocab.names_pharmacy(top.text)
+        or _names_known_payer(top.text)
+    ):
+        return
+    normed = normalize_org(top.text)
+    if normed is None or (held is not None and held.value != normed.value):
+        return
+    extract = max(SPONSOR_EXTRACT, held.extract if held is not None else 0.0)
+    fields["employer"] = FieldValue(
+        "employer",
+        normed.value,
+        top.box,
+        "front",
+        top.ocr_score,
+        extract,
+        1.0,
+        [
+            {"step": "extract", "method": top.method, "read_as": top.key},
+            {"step": "cross_check", "with": "administrator", "agree": True},
+        ],
+    )
+
+
+def _names_known_payer(text: str) -> bool:
+    words = f" {vocab.norm_label(text)} "
+    return any(f" {vocab.norm_label(name)} " in words for name in vocab.PAYER_NAMES)
 
 
 def _pharmacy_is_no_payer(

@@ -63,6 +63,7 @@ class Side:
     timings: dict[str, float] = field(default_factory=dict)
     not_a_card: bool = False
     texts: list[str] = field(default_factory=list)  # the OCR lines extraction read
+    candidates: list[Candidate] = field(default_factory=list)  # what extraction found
 
 
 # Line-model fields whose value no validator checks (a member name must look like a person's
@@ -259,6 +260,7 @@ class CardScanner:
             reread = self._reread(side.card) if self.reread_enabled else None
             texts = [ln.text for ln in ext.lines]
             side.texts = texts
+            side.candidates = ext.candidates
             fields = correction.finalize_side(ext.candidates, side.name, reread, texts)
         logger.debug("side %s: %d lines, %d fields", side.name, len(lines), len(fields))
         return fields
@@ -289,8 +291,9 @@ class CardScanner:
             read_sides.append(used_side)
         sides = read_sides
         merged = correction.merge_sides(per_side.get("front", {}), per_side.get("back", {}))
-        correction.confirm_repeated_payer(merged, [t for s in sides for t in s.texts])
         by_name = {s.name: s for s in sides}
+        correction.confirm_repeated_payer(merged, [t for s in sides for t in s.texts])
+        correction.sponsor_beside_administrator(merged, by_name["front"].candidates)
         doc_fields: dict[str, Any] = {}
         low: dict[str, Any] = {}
         for key, fv in sorted(merged.items()):

@@ -386,6 +386,68 @@ def test_two_payers_are_left_to_their_scores_otherwise(
     assert merged.get("pbm_name") is None or merged["pbm_name"].value == "OptumRx"
 
 
+ADMIN = "Meridian Benefit Administrators"
+
+
+def _administered_card(
+    front_names: list[tuple[str, str, float]],
+) -> dict[str, correction.FieldValue]:
+    """A TPA card: the back names the administrator after "Claims administered by", the front
+    prints it too; ``front_names`` are the front's line-model readings (key, text, top y)."""
+    back = correction.FieldValue(
+        "payer_name",
+        ADMIN,
+        (40, 300, 500, 330),
+        "back",
+        0.85,  # less sure than the front's reading, which is kept
+        0.95,
+        1.0,
+        [{"step": "extract", "method": "label_inline", "label": "CLAIMS ADMINISTERED BY"}],
+    )
+    merged = correction.merge_sides(
+        {"payer_name": _line_model_field("payer_name", ADMIN)}, {"payer_name": back}
+    )
+    candidates = [
+        Candidate(key, text, (30, y, 400, y + 30), 0.99, 0.6, "line_model", (i,))
+        for i, (key, text, y) in enumerate([*front_names, ("payer_name", ADMIN, 500)])
+    ]
+    correction.sponsor_beside_administrator(merged, candidates)
+    return merged
+
+
+@pytest.mark.parametrize("read_as", ["payer_name", "employer"])
+def test_the_top_name_beside_a_named_administrator_is_the_employer(read_as: str) -> None:
+    merged = _administered_card([(read_as, "City of Springfield", 20)])
+    assert merged["payer_name"].value == ADMIN
+    assert merged["payer_name"].provenance[1]["label"] == "CLAIMS ADMINISTERED BY"
+    assert merged["employer"].value == "City of Springfield"
+    assert merged["employer"].extract == correction.SPONSOR_EXTRACT
+    assert merged["employer"].provenance[-1]["with"] == "administrator"
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "Cigna",  # a known insurer's logo: the network, not the sponsor
+        "MedAxis Rx",  # the pharmacy benefit's brand
+        "Meridian Benefit",  # the administrator's own name, cut short
+    ],
+)
+def test_no_employer_from_an_insurer_pharmacy_or_the_administrator(top: str) -> None:
+    assert "employer" not in _administered_card([("payer_name", top, 20)])
+
+
+def test_no_employer_from_the_top_name_without_an_administrator() -> None:
+    merged = correction.merge_sides(
+        {"payer_name": _line_model_field("payer_name", "Fernway Health")}, {}
+    )
+    top = Candidate(
+        "payer_name", "City of Springfield", (30, 20, 400, 50), 0.99, 0.6, "line_model", (0,)
+    )
+    correction.sponsor_beside_administrator(merged, [top])
+    assert "employer" not in merged
+
+
 @pytest.mark.parametrize(
     ("text", "ok"),
     [
