@@ -1154,7 +1154,7 @@ def sponsor_beside_administrator(fields: dict[str, FieldValue], front: Sequence[
         or admin in text
         or re.search(r"\d", top.text)
         or vocab.names_pharmacy(top.text)
-        or _names_known_payer(top.text)
+        or vocab.names_known_payer(top.text)
     ):
         return
     normed = normalize_org(top.text)
@@ -1174,11 +1174,6 @@ def sponsor_beside_administrator(fields: dict[str, FieldValue], front: Sequence[
             {"step": "cross_check", "with": "administrator", "agree": True},
         ],
     )
-
-
-def _names_known_payer(text: str) -> bool:
-    words = f" {vocab.norm_label(text)} "
-    return any(f" {vocab.norm_label(name)} " in words for name in vocab.PAYER_NAMES)
 
 
 def _pharmacy_is_no_payer(

@@ -684,6 +684,14 @@ PAYER_NAMES: tuple[str, ...] = (
     "Luminare Health",
 )
 
+
+def names_known_payer(text: str) -> bool:
+    """Holds a known payer's name as whole words ("Cigna", "Aetna Choice POS II"): an
+    insurer's or administrator's mark, never an employer's name."""
+    words = f" {norm_label(text)} "
+    return any(f" {norm_label(name)} " in words for name in PAYER_NAMES)
+
+
 # Pharmacy benefit managers whose marks cards print on their own ("caremark" in a corner).
 PBM_MARKS: tuple[str, ...] = (
     "Express Scripts",
