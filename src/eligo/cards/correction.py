@@ -299,12 +299,14 @@ def _drop_stray_marks(text: str) -> str:
 _ID_BODY_DIGIT = {ch: d for ch, d in TO_DIGIT.items() if ch not in "ATU"}
 
 
-def repair_id(text: str) -> Normalized | None:
+def repair_id(text: str, *, body_digits: bool = True) -> Normalized | None:
     """A member/group/Rx id as printed, without spaces (dashes kept).
 
     In a numeric body (after a prefix of up to three letters), a letter OCR confuses with a
     digit and flanked by digits is read as that digit; ids with several letters, or with a
     letter no digit looks like ("8A9521M9"), are alphanumeric by design and left alone.
+    Without ``body_digits`` no letter is changed: a code printed with letters and digits
+    mixed by design (an Rx group, as a PCN).
     """
     printed = re.sub(r"\s+", "", _drop_stray_marks(text)).strip("#:*.,;")
     raw = printed.upper()
@@ -316,7 +318,7 @@ def repair_id(text: str) -> Normalized | None:
     prefix, body = m.group(1), m.group(2).replace("|", "1")
     letters_in_body = [i for i, ch in enumerate(body) if ch.isalpha()]
     alphanumeric = any(body[i] not in _ID_BODY_DIGIT for i in letters_in_body)
-    if len(body) >= 5 and 0 < len(letters_in_body) <= 2 and not alphanumeric:
+    if body_digits and len(body) >= 5 and 0 < len(letters_in_body) <= 2 and not alphanumeric:
         chars = list(body)
         for i in letters_in_body:
             left = chars[i - 1] if i > 0 else ""
@@ -349,6 +351,12 @@ def _edge_digits(printed: str, raw: str) -> str:
 # A word after an id's first token with lower-case letters ("W123456789 Sfk 01"): ids print
 # no lower case, so it is the next field's label, misread past the label list.
 _LOWER_WORD_AFTER = re.compile(r"\s+(?=[A-Za-z]*[a-z][A-Za-z]*(?:\s|$))")
+
+
+def normalize_rx_group(text: str) -> Normalized | None:
+    """An Rx group as printed: PBMs mix letters and digits in it by design ("RX12B4S7"), so
+    no letter is read as a digit, as in a PCN."""
+    return repair_id(text, body_digits=False)
 
 
 def normalize_number_id(text: str) -> Normalized | None:
@@ -669,7 +677,7 @@ NORMALIZERS: dict[str, Callable[[str], Normalized | None]] = {
     "member_id": normalize_number_id,
     "member_id_suffix": normalize_suffix,
     "group_number": normalize_group,
-    "rx_group": repair_id,
+    "rx_group": normalize_rx_group,
     "rx_id": normalize_number_id,
     "rx_plan": normalize_text,
     "plan_number": normalize_number_id,

@@ -85,6 +85,13 @@ def test_an_id_beside_a_misread_suffix_label_is_the_id_alone() -> None:
     assert got["member_id"] == "W123456789"
 
 
+def test_an_rx_group_keeps_the_letters_printed_among_its_digits() -> None:
+    # A member id's "B" between digits is a misread 8; a PBM's Rx group mixes them by design.
+    got = fields_of([L("RxGrp: RX12B4S7", 30, 100), L("Member ID W12B456789", 30, 140)])
+    assert got["rx_group"] == "RX12B4S7"
+    assert got["member_id"] == "W128456789"
+
+
 def test_dependents_listed_on_one_line_are_separate_names() -> None:
     got = fields_of([L("Dependents: Sara Coleman, Tom Coleman", 30, 100)])
     assert got["dependents"] == ["Sara Coleman", "Tom Coleman"]
