@@ -362,9 +362,10 @@ def normalize_rx_group(text: str) -> Normalized | None:
 def normalize_number_id(text: str) -> Normalized | None:
     """Member, group and similar ids: as ``repair_id`` and holding at least one digit, up to
     a word in lower case."""
-    m = _LOWER_WORD_AFTER.search(text.strip())
-    if m is not None and len(text.strip()[m.end() :].split()[0]) >= 2:
-        text = text.strip()[: m.start()]
+    text = text.strip()
+    m = _LOWER_WORD_AFTER.search(text)
+    if m is not None and len(text[m.end() :].split()[0]) >= 2:
+        text = text[: m.start()]
     out = repair_id(text)
     if out is None or not re.search(r"\d", out.value) or "/" in out.value:
         return None
@@ -1350,9 +1351,7 @@ def _plan_number_as_group(fields: dict[str, FieldValue]) -> None:
     group: on a card with no group number, a plain plan number that is no CMS contract
     is the group number."""
     plan = fields.get("plan_number")
-    if plan is None or "group_number" in fields or CMS_PLAN.fullmatch(str(plan.value)):
-        return
-    if not {p.get("label") for p in plan.provenance} & PLAIN_PLAN_NUMBER_LABELS:
+    if plan is None or "group_number" in fields or not _is_plain_plan_code(plan):
         return
     plan.key = "group_number"
     plan.provenance.append({"step": "relabel", "from": "plan_number"})
