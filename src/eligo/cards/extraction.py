@@ -1394,13 +1394,15 @@ def _second_payer_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: li
 
 
 def _named_type_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: list[str]) -> None:
-    """A line read as the plan type that names a plan beside its type is the plan's name
-    (in place, on the probability rows)."""
+    """A line read as the plan type that names a plan beside its type, or that is a Medicaid
+    programme's name ("Medicaid", "STAR"), is the plan's name (in place, on the probability
+    rows): a plan type is the network's kind (HMO, PPO), not the programme."""
     if "plan_type" not in classes or "plan_name" not in classes:
         return
     t, n = classes.index("plan_type"), classes.index("plan_name")
     for r, text in enumerate(texts):
-        if int(np.argmax(probs[r])) == t and vocab.names_a_plan(text):
+        named = vocab.names_a_plan(text) or vocab.names_medicaid_program(text)
+        if int(np.argmax(probs[r])) == t and named:
             probs[r, n], probs[r, t] = probs[r, t], probs[r, n]
 
 

@@ -716,7 +716,10 @@ PBM_MARKS: tuple[str, ...] = (
 # States' names for their Medicaid and CHIP programmes, which managed-care cards print as the
 # plan ("KanCare" under "Sunflower Health Plan"). One word, most of them, and no plan word:
 # only the name itself says it is a plan. Public programme names (medicaid.gov, state sites).
+# "Medicaid" itself heads the list: a managed-care plan's card prints it alone to say which
+# of the plan's products (Medicaid, CHIP, Medicare, Marketplace) the member is in.
 MEDICAID_PROGRAMS: tuple[str, ...] = (
+    "Medicaid",
     "ALL Kids",
     "Denali KidCare",
     "AHCCCS",

@@ -765,6 +765,26 @@ def test_a_line_read_as_the_type_that_names_a_plan_is_the_plan_name() -> None:
     assert probs[0, 1] == pytest.approx(0.7)
 
 
+def test_a_medicaid_programme_read_as_the_type_is_the_plan_and_found_by_shape() -> None:
+    from eligo.cards.extraction import SHAPE_SCORE, _by_shape, _named_type_is_plan
+
+    # A managed-care card prints "Medicaid" alone to say which of the plan's products the
+    # member is in: the programme, not the network's kind. "HMO" stays the type.
+    classes = ("other", "payer_name", "plan_name", "plan_type")
+    texts = ["Sunflower Health Plan", "Medicaid", "HMO"]
+    probs = np.array([[0.0, 1.0, 0.0, 0.0], [0.01, 0.0, 0.01, 0.98], [0.02, 0.0, 0.0, 0.98]])
+    _named_type_is_plan(probs, classes, texts)
+    read = [classes[int(np.argmax(row))] for row in probs]
+    assert read == ["payer_name", "plan_name", "plan_type"]
+    # "Medicaid" is a payer's name too (a state's own card), so the line model's plan
+    # candidate is refused; the programme-name fallback finds it.
+    lines = [L("Sunflower Health Plan", 40, 30), L("Medicaid", 40, 80), L("HMO", 760, 36)]
+    found = _by_shape(lines, [0, 1, 2], probs, classes, set())
+    assert [(c.key, c.text, c.extract_score) for c in found] == [
+        ("plan_name", "Medicaid", SHAPE_SCORE)
+    ]
+
+
 def test_a_programme_title_is_no_payer_beside_its_plan() -> None:
     from eligo.cards.extraction import _programme_is_no_payer
 
