@@ -373,6 +373,30 @@ def misread_longer_label(text: str, found: list[Anchor]) -> list[Anchor]:
     return []
 
 
+# An id, a short word and a one- to three-digit number: "W123456789 Sfk 01".
+_ID_WORD_NUMBER = re.compile(r"\S*\d\S*\s+([A-Za-z]{3,6})[:#.]?\s*\d{1,3}\s*")
+
+
+def misread_suffix_label(text: str, line_idx: int) -> list[Anchor]:
+    """An id's suffix label misread by one letter between the id and its number ("Sfk" for
+    "Sfx"): ids print no lower case, so a word with lower case that is one letter off a
+    suffix label is that label, and the number after it the suffix."""
+    m = _ID_WORD_NUMBER.fullmatch(text)
+    if m is None or not re.search(r"[a-z]", m.group(1)):
+        return []
+    word = m.group(1).upper()
+    printed = vocab.printed_label_strings()
+    near = {
+        label
+        for joined, key, label in vocab.label_strings_sorted()
+        if key == "member_id_suffix" and joined in printed and _one_edit_apart(word, joined)
+    }
+    if len(near) != 1:
+        return []
+    end = m.end(1) + (1 if text[m.end(1) : m.end(1) + 1] in (":", "#", ".") else 0)
+    return [Anchor("member_id_suffix", line_idx, m.start(1), end, near.pop(), fuzzy=True)]
+
+
 def _one_edit_apart(a: str, b: str) -> bool:
     """One letter changed, added or dropped (not zero: an exact label was matched already)."""
     if len(a) == len(b):
@@ -390,6 +414,7 @@ def line_anchors(text: str, line_idx: int) -> list[Anchor]:
         misread_longer_label(text, found)
         or _label_row(text, line_idx, found)
         or found
+        or misread_suffix_label(text, line_idx)
         or _label_with_misread_colon(text, line_idx)
         or fuzzy_label(text, line_idx)
         or fuzzy_phone_label(text, line_idx)
@@ -927,7 +952,8 @@ class Extractor:
             it ("610014  PCN ADV"), and with ``column`` only this label's column."""
             if (k, column) not in values:
                 text = lines[k].text
-                cut = next((a.start for a in find_anchors(text, k) if a.start > 0), len(text))
+                further = [*find_anchors(text, k), *misread_suffix_label(text, k)]
+                cut = min((a.start for a in further if a.start > 0), default=len(text))
                 box, start, end = _sub_box(lines[k], 0, cut), 0, cut
                 if column:
                     box, start, end = _column_span(lines[k], cut, lab_in_row, row_labels)

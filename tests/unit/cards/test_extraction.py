@@ -15,6 +15,7 @@ from eligo.cards.extraction import (
     find_anchors,
     fuzzy_label,
     line_anchors,
+    misread_suffix_label,
 )
 from eligo.cards.linemodel import CLASSES, feature_names, line_features, load_line_model
 from eligo.cards.ocr import OcrLine
@@ -400,6 +401,32 @@ def test_plan_names_and_headings_are_no_blurred_labels(text: str) -> None:
 def test_a_blurred_bare_label_still_anchors() -> None:
     anchors = fuzzy_label("Grovp Nunber", 0)
     assert [a.key for a in anchors] == ["group_number"]
+
+
+@pytest.mark.parametrize(
+    ("value", "suffix"),
+    [
+        ("A12345678 Sfx 01", "01"),  # read right
+        ("A12345678 Sfk 01", "01"),  # blur turned the x
+        ("A12345678 Stx: 02", "02"),
+        ("A12345678 Sfxyz 01", None),  # two letters off
+        ("A12345678 Rel 01", None),  # two letters off "Dep"
+    ],
+)
+def test_a_suffix_label_misread_by_a_letter_still_labels_the_suffix(
+    value: str, suffix: str | None
+) -> None:
+    lines = [L("ID", 30, 150), L(value, 200, 150), L("Group", 30, 190), L("1234567", 200, 190)]
+    got = fields_of(lines)
+    assert got.get("member_id") == "A12345678"
+    assert got.get("member_id_suffix") == suffix
+    assert got.get("group_number") == "1234567"
+
+
+def test_a_word_in_capitals_after_an_id_is_no_misread_suffix_label() -> None:
+    # "SEX" is one letter off "SFX", but ids print capitals: no blur made it lower case.
+    assert misread_suffix_label("A12345678 SEX 01", 0) == []
+    assert [a.key for a in misread_suffix_label("A12345678 Sfk 01", 0)] == ["member_id_suffix"]
 
 
 def test_a_plan_label_over_a_contract_pbp_code_is_the_plan_number() -> None:
