@@ -175,9 +175,10 @@ def _fold(text: str) -> str:
 
 
 def _split_glued(text: str) -> str:
-    """Put a space after a colon that OCR glued to the next word ('ID:123'), and read a
-    bar between fields as a gap ("RxBIN 610014 | RxPCN ADV")."""
-    text = re.sub(r"(?<=\s)\|(?=\s)", " ", text)
+    """Put a space after a colon that OCR glued to the next word ('ID:123'), read a bar
+    between fields as a gap ("RxBIN 610014 | RxPCN ADV") and a multiplication sign as the
+    x it was printed as ("R× $10": cards print no ×)."""
+    text = re.sub(r"(?<=\s)\|(?=\s)", " ", text).replace("×", "x")
     return re.sub(r":(?=\S)", ": ", text)
 
 
@@ -1846,11 +1847,11 @@ def _value_after(text: str, end: int) -> str:
 
 
 def _benefit_text(text: str) -> str | None:
-    """The benefit name as printed, or None; OCR glues Title Case words ("UrgentCare") and
-    blur drops letters of a long one ("Oice Visit" is "Office Visit")."""
+    """The benefit name as printed, or None; OCR glues Title Case words ("UrgentCare",
+    "ERVisit") and blur drops letters of a long one ("Oice Visit" is "Office Visit")."""
     if not text:
         return None
-    split = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+    split = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
     for candidate in (text, split):
         known = _misread_benefit(candidate)
         if known is not None:

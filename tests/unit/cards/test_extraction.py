@@ -498,6 +498,16 @@ def test_a_copay_amount_read_with_letters_for_digits_is_repaired() -> None:
     ]
 
 
+def test_a_copay_benefit_read_with_a_times_sign_or_glued_to_an_acronym_is_read_right() -> None:
+    # OCR reads the x of "Rx" as a multiplication sign, and drops the space after "ER".
+    got = fields_of([L("R× $10", 30, 300), L("ERVisit$250", 30, 330), L("UrgentCare $75", 30, 360)])
+    assert got["copays"] == [
+        {"benefit": "Rx", "amount": "$10"},
+        {"benefit": "ER Visit", "amount": "$250"},
+        {"benefit": "Urgent Care", "amount": "$75"},
+    ]
+
+
 def test_a_long_benefit_name_missing_letters_is_the_vocabulary_benefit() -> None:
     got = fields_of(
         [L("Oice Visit $25", 30, 300), L("Emergncy Room $350", 30, 330), L("Spc $40", 30, 360)]
