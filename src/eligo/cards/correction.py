@@ -573,16 +573,27 @@ def normalize_org(text: str) -> Normalized | None:
 _WORD_NUMBER_GLUED = re.compile(r"\b([A-Za-z][a-z]{3,}|[A-Z]{4,})(\d{2,})\b")
 
 
+# "MedicaidManaged Care": OCR lost the space after the programme's name. Not "Medicare",
+# which brands glue on purpose ("MedicareBlue Rx").
+_MEDICAID_GLUED = re.compile(r"\bMedicaid(?=[A-Z][a-z])")
+
+
 def normalize_plan_name(text: str) -> Normalized | None:
-    """A plan's name (``normalize_org``), with a tier's number set off from its word."""
+    """A plan's name (``normalize_org``), with a tier's number set off from its word and
+    "Medicaid" from the word OCR glued to it."""
     norm = normalize_org(text)
     if norm is None:
         return None
-    fixed = _WORD_NUMBER_GLUED.sub(r"\1 \2", norm.value)
-    if fixed == norm.value:
-        return norm
-    spaced = Correction("word_number_space", norm.value, fixed)
-    return Normalized(fixed, (*norm.corrections, spaced))
+    value, fixes = norm.value, list(norm.corrections)
+    for name, glued, spaced in (
+        ("word_number_space", _WORD_NUMBER_GLUED, r"\1 \2"),
+        ("programme_space", _MEDICAID_GLUED, "Medicaid "),
+    ):
+        fixed = glued.sub(spaced, value)
+        if fixed != value:
+            fixes.append(Correction(name, value, fixed))
+            value = fixed
+    return Normalized(value, tuple(fixes))
 
 
 US_STATES = frozenset(

@@ -494,14 +494,17 @@ def names_a_plan(text: str) -> bool:
     )
 
 
-# A type glued to a brand word, as logos print them ("PPOBlue", "BlueHMO"): OCR reads no space.
+# A type or programme glued to a brand word, as logos print them ("PPOBlue", "BlueHMO",
+# "MedicaidManaged Care"): OCR reads no space.
 _GLUED_TYPE = re.compile(
-    r"\b(?:PPO|HMO|EPO|POS|DHMO|DPPO)(?=[A-Z][a-z])|(?<=[a-z])(?:PPO|HMO|EPO|POS)\b"
+    r"\b(?:PPO|HMO|EPO|POS|DHMO|DPPO|Medicaid|Medicare)(?=[A-Z][a-z])"
+    r"|(?<=[a-z])(?:PPO|HMO|EPO|POS)\b"
 )
 
 
 def plan_words(text: str) -> list[str]:
-    """The normalised words of a plan line, a type glued to a brand word set apart."""
+    """The normalised words of a plan line, a type or programme glued to a brand word set
+    apart."""
     return norm_label(_GLUED_TYPE.sub(lambda m: f" {m.group(0)} ", text)).split()
 
 

@@ -540,6 +540,9 @@ def test_both_sides_reading_the_same_value_keep_the_surer_reading() -> None:
         ("Silver 2000", "Silver 2000"),
         ("PPO1", "PPO1"),  # one digit: a product code, not a tier's number
         ("HMO250", "HMO250"),  # three letters
+        ("MedicaidManaged Care", "Medicaid Managed Care"),  # OCR lost the space
+        ("MedicareBlue Rx", "MedicareBlue Rx"),  # a brand glued on purpose
+        ("Medicaid Plus", "Medicaid Plus"),
     ],
 )
 def test_a_plan_names_tier_number_is_set_off_from_its_word(text: str, expected: str) -> None:
