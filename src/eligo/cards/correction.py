@@ -937,6 +937,7 @@ def finalize_side(
     _relabel(best, candidates, says_medicaid=any(_names_medicaid(t) for t in texts))
     _plan_id_as_member_id(best)
     _derive(best, side, blue_card=any(BLUE_PLAN.search(c.text) for c in candidates))
+    _space_dependents_by_surname(best)
     return best
 
 
@@ -1023,6 +1024,32 @@ def _relabel(
         if generic and medicaid:
             mid.key = "medicaid_id"
             fields["medicaid_id"] = fields.pop("member_id")
+
+
+_NAME_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV"})
+
+
+def _space_dependents_by_surname(fields: dict[str, FieldValue]) -> None:
+    """A dependent's name OCR read as one word ("JAMESCARTER") that ends with the member's
+    surname is split there: a family on one card shares it, and in capitals no change of
+    case marks where blur dropped the space."""
+    member, deps = fields.get("member_name"), fields.get("dependents")
+    if member is None or deps is None or not isinstance(deps.value, list):
+        return
+    words = [
+        w for w in str(member.value).replace(",", " ").split() if w.upper() not in _NAME_SUFFIXES
+    ]
+    surname = words[-1] if len(words) >= 2 else ""
+    if len(surname) < 3 or not surname.isalpha():
+        return
+    spaced = []
+    for name in deps.value:
+        m = re.fullmatch(rf"([A-Za-z]{{2,}})({re.escape(surname)})", str(name), re.IGNORECASE)
+        spaced.append(f"{m.group(1)} {m.group(2)}" if m else name)
+    if spaced != deps.value:
+        deps.provenance.append(Correction("surname_space", str(deps.value), str(spaced)).as_dict())
+        deps.value = spaced
+        deps.correct = min(deps.correct, 0.9)
 
 
 def _derive(fields: dict[str, FieldValue], side: str, *, blue_card: bool = True) -> None:

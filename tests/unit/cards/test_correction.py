@@ -587,3 +587,23 @@ def test_the_original_medicare_card_is_paid_by_medicare(
     assert (got.value if got is not None else None) == payer
     if got is not None:
         assert got.provenance[-1]["from"] == "medicare_mbi"
+
+
+def test_a_dependent_read_as_one_word_is_split_at_the_members_surname() -> None:
+    def side(member: str, dependents: list[str]) -> dict[str, correction.FieldValue]:
+        box = (0, 0, 100, 20)
+        return correction.finalize_side(
+            [
+                Candidate("member_name", member, box, 0.99, 0.95, "label_inline", (0,)),
+                Candidate("dependents", "", box, 0.99, 0.85, "label_below", (1,), value=dependents),
+            ],
+            "front",
+        )
+
+    got = side("JANE Q CARTER", ["JAMESCARTER", "ANN CARTER"])["dependents"]
+    assert got.value == ["JAMES CARTER", "ANN CARTER"]
+    assert got.correct == 0.9
+    assert got.provenance[-1]["kind"] == "surname_space"
+    # Another surname, or a member with a suffix after the surname.
+    assert side("JANE CARTER", ["JAMESBROWN"])["dependents"].value == ["JAMESBROWN"]
+    assert side("JANE CARTER JR", ["JAMESCARTER"])["dependents"].value == ["JAMES CARTER"]
