@@ -1403,27 +1403,21 @@ def _second_plan_is_member(probs: np.ndarray, classes: tuple[str, ...], texts: l
 
 
 def _second_payer_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: list[str]) -> None:
-    """A "payer" line that names a public programme among other words ("Medicare Honor",
-    "Medicare Choice" beside "Harbor Health", "Texas STAR Medicaid" beside "Molina
-    Healthcare") is the plan's name, as Medicare Advantage and Medicaid managed-care plans
-    are named: the runner-up, or the likeliest when another payer line names no programme.
-    So is a runner-up that calls itself a plan ("Buy-Up Plan" over "Electrical Workers
-    Health Plan") (in place, on the probability rows)."""
+    """A runner-up "payer" line that names a public programme among other words ("Medicare
+    Honor", "Medicare Choice" beside "Harbor Health", "Texas STAR Medicaid" beside "Molina
+    Healthcare", "MedicaidManaged Care" as OCR glues a logo) is the plan's name, as Medicare
+    Advantage and Medicaid managed-care plans are named; so is one that calls itself a plan
+    ("Buy-Up Plan" over "Electrical Workers Health Plan") (in place, on the probability
+    rows). Only the runner-up: a state's own card names its payer so ("Ohio Medicaid")."""
     found = _payer_rows(probs, classes, "plan_name")
     if found is None:
         return
     p, n, payers = found
     top = max(payers, key=lambda r: float(probs[r, p]))
-
-    def programme(r: int) -> bool:
-        words = vocab.plan_words(texts[r])  # "MedicaidManaged Care": a logo OCR read glued
-        return len(words) >= 2 and bool({"MEDICARE", "MEDICAID"} & set(words))
-
-    plain_payer = any(not programme(r) for r in payers)
     for r in payers:
-        if (programme(r) and (r != top or plain_payer)) or (
-            r != top and vocab.called_plan(texts[r])
-        ):
+        words = vocab.plan_words(texts[r])
+        programme = len(words) >= 2 and {"MEDICARE", "MEDICAID"} & set(words)
+        if r != top and (programme or vocab.called_plan(texts[r])):
             probs[r, n], probs[r, p] = probs[r, p], probs[r, n]
 
 

@@ -822,22 +822,20 @@ def test_a_medicaid_programme_read_as_the_type_is_the_plan_and_found_by_shape() 
     ]
 
 
-def test_a_programme_read_as_the_likelier_payer_is_the_plan_beside_a_plain_payer() -> None:
+def test_a_glued_programme_read_as_the_runner_up_payer_is_the_plan() -> None:
     from eligo.cards.extraction import _second_payer_is_plan
 
     classes = ("other", "payer_name", "plan_name")
-    # The programme line is the model's likelier payer, or glued by OCR: the plain name is
-    # the payer either way.
-    for plan in ("Medicaid Managed Care", "MedicaidManaged Care"):
-        texts = ["Bayside Health Plan of Ohio", plan]
-        probs = np.array([[0.03, 0.97, 0.0], [0.01, 0.98, 0.01]])
-        _second_payer_is_plan(probs, classes, texts)
-        assert [classes[int(np.argmax(row))] for row in probs] == ["payer_name", "plan_name"]
-    # Two programme lines: only the runner-up is the plan.
-    texts = ["Ohio Medicaid", "Medicaid Managed Care"]
-    probs = np.array([[0.03, 0.97, 0.0], [0.01, 0.98, 0.01]])
+    # OCR glued the programme's logo: its words are still read.
+    texts = ["Bayside Health Plan of Ohio", "MedicaidManaged Care"]
+    probs = np.array([[0.01, 0.98, 0.01], [0.03, 0.97, 0.0]])
     _second_payer_is_plan(probs, classes, texts)
-    assert [classes[int(np.argmax(row))] for row in probs] == ["plan_name", "payer_name"]
+    assert [classes[int(np.argmax(row))] for row in probs] == ["payer_name", "plan_name"]
+    # The likelier payer is left alone: a state's own card names its payer "Ohio Medicaid".
+    texts = ["Ohio Medicaid", "Bayside Health Plan of Ohio"]
+    probs = np.array([[0.01, 0.98, 0.01], [0.03, 0.97, 0.0]])
+    _second_payer_is_plan(probs, classes, texts)
+    assert [classes[int(np.argmax(row))] for row in probs] == ["payer_name", "payer_name"]
 
 
 def test_a_programme_title_is_no_payer_beside_its_plan() -> None:
