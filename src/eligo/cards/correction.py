@@ -1040,11 +1040,12 @@ def _space_dependents_by_surname(fields: dict[str, FieldValue]) -> None:
         w for w in str(member.value).replace(",", " ").split() if w.upper() not in _NAME_SUFFIXES
     ]
     surname = words[-1] if len(words) >= 2 else ""
-    if len(surname) < 3 or not surname.isalpha():
+    # Short surnames end first names too: "ASHLEE" beside a member named Lee is one name.
+    if len(surname) < 4 or not surname.isalpha():
         return
     spaced = []
     for name in deps.value:
-        m = re.fullmatch(rf"([A-Za-z]{{2,}})({re.escape(surname)})", str(name), re.IGNORECASE)
+        m = re.fullmatch(rf"([A-Za-z]{{3,}})({re.escape(surname)})", str(name), re.IGNORECASE)
         spaced.append(f"{m.group(1)} {m.group(2)}" if m else name)
     if spaced != deps.value:
         deps.provenance.append(Correction("surname_space", str(deps.value), str(spaced)).as_dict())

@@ -162,7 +162,7 @@ class Anchor:
     start: int  # char offsets of the label in the line text
     end: int
     label: str
-    fuzzy: bool = False  # read nearly, not exactly (fuzzy_code_label)
+    fuzzy: bool = False  # read nearly, not exactly (fuzzy_code_label, misread_suffix_label)
 
 
 def _fold(text: str) -> str:

@@ -607,3 +607,5 @@ def test_a_dependent_read_as_one_word_is_split_at_the_members_surname() -> None:
     # Another surname, or a member with a suffix after the surname.
     assert side("JANE CARTER", ["JAMESBROWN"])["dependents"].value == ["JAMESBROWN"]
     assert side("JANE CARTER JR", ["JAMESCARTER"])["dependents"].value == ["JAMES CARTER"]
+    # A short surname ends first names too: a first name listed alone stays whole.
+    assert side("JANE LEE", ["ASHLEE"])["dependents"].value == ["ASHLEE"]
