@@ -827,7 +827,9 @@ class Extractor:
         classes = self.line_model.classes
         # One payer and one plan per card, judged on the model's reading; then the title.
         free_texts = [lines[i].text for i in free]
-        _second_payer_is_member(probs, classes, free_texts)
+        # "Plan 860" is a plan number, not a name: it leaves the plan's name to the model.
+        have = _keys_found(found)
+        _second_payer_is_member(probs, classes, free_texts, member_found="member_name" in have)
         _second_payer_is_plan(probs, classes, free_texts)
         _programme_is_no_payer(probs, classes, free_texts)
         _second_plan_is_member(probs, classes, free_texts)
@@ -862,8 +864,6 @@ class Extractor:
                         probs[free.index(below)] = 0.0
                     titled[i] = (payer, box)
                     break
-        # "Plan 860" is a plan number, not a name: it leaves the plan's name to the model.
-        have = _keys_found(found)
         out: list[Candidate] = []
         for c, key in enumerate(classes):
             if key == "other" or key in have:
@@ -1369,11 +1369,14 @@ def _payer_rows(
     return (p, classes.index(other), payers) if len(payers) >= 2 else None
 
 
-def _second_payer_is_member(probs: np.ndarray, classes: tuple[str, ...], texts: list[str]) -> None:
+def _second_payer_is_member(
+    probs: np.ndarray, classes: tuple[str, ...], texts: list[str], *, member_found: bool = False
+) -> None:
     """A runner-up "payer" line shaped like a person's name is the member printed without a
-    label (in place, on the probability rows)."""
+    label (in place, on the probability rows). Not beside a member a label names: the line
+    is then another name, a self-funded plan's sponsor at the top."""
     found = _payer_rows(probs, classes, "member_name")
-    if found is None:
+    if found is None or member_found:
         return
     p, m, payers = found
     shaped = [r for r in payers if is_name_like(texts[r])]
@@ -1768,7 +1771,7 @@ def _employer_by_shape(
     """When the model finds no employer, a free line named as a company or public body
     ("Sandhills School District", "Pioneer Foods LLC"; ``employer_worded``) with no
     insurer's word is the employer, if the model reads it as nothing else, or as the payer
-    on a card whose label already names the payer (a card has one payer). Scored as the
+    or the member on a card whose label already names that one. Scored as the
     plan-name fallback (``SHAPE_SCORE``)."""
     if "employer" in found or "employer" not in classes:
         return None
@@ -1785,8 +1788,10 @@ def _employer_by_shape(
         ):
             return False
         read_as = classes[int(np.argmax(probs[r]))]
-        second_payer = read_as == "payer_name" and "payer_name" in have
-        return read_as in ("other", "employer") or second_payer
+        # A card has one payer and one member: a line read as one that a label already
+        # gives is something else.
+        second = read_as in ("payer_name", "member_name") and read_as in have
+        return read_as in ("other", "employer") or second
 
     return _likeliest_free("employer", lines, free, probs, classes, employer_named)
 

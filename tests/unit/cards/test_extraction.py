@@ -858,8 +858,12 @@ def test_a_second_payer_shaped_like_a_name_is_the_member() -> None:
     classes = ("other", "payer_name", "member_name")
     texts = ["Harbor Health", "RICHARD ALLEN"]
     probs = np.array([[0.0, 0.9, 0.1], [0.1, 0.8, 0.1]])
+    labelled = probs.copy()
     _second_payer_is_member(probs, classes, texts)
     assert [classes[int(np.argmax(row))] for row in probs] == ["payer_name", "member_name"]
+    # Beside a member a label names, the runner-up is another name (a sponsor): left alone.
+    _second_payer_is_member(labelled, classes, texts, member_found=True)
+    assert [classes[int(np.argmax(row))] for row in labelled] == ["payer_name", "payer_name"]
 
 
 def test_a_second_plan_shaped_like_a_name_is_the_member_when_none_is_found() -> None:
@@ -1096,6 +1100,13 @@ def test_an_employer_named_by_its_shape_when_the_model_finds_none() -> None:
     assert employer(set(), {"employer"}, set()) is None
     # A second payer line is the employer only when a label already named the payer.
     assert employer({"payer_name"}, {"payer_name"}, {0}) == "Fairhaven Public Library"
+    # So is a line read as the member beside a member a label names ("Harbor Tools LLC").
+    member_row = np.array([[0.28, 0.0, 0.25, 0.47]])
+    member_classes = ("other", "payer_name", "employer", "member_name")
+    tools = [L("Harbor Tools LLC", 40, 60)]
+    for have, want in (({"member_name"}, "Harbor Tools LLC"), (set(), None)):
+        got = _employer_by_shape(tools, [0], member_row, member_classes, have, set(), set())
+        assert (got.text if got is not None else None) == want
 
 
 def test_a_subscriber_name_alone_is_the_member() -> None:
