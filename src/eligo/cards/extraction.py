@@ -408,14 +408,51 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+# "ID" as OCR reads it in a blurred label: the I as a one or an l, the D as a zero.
+_MISREAD_ID = re.compile(r"\s*([1lI|][D0O])\b[:#.]?")
+
+
+def misread_id_label(text: str, found: list[Anchor]) -> list[Anchor]:
+    """A line that opens with a label word and "ID" read as digits ("Member 10"): the
+    printed "Member ID" label, when what follows the word is no value of its own field
+    (a name has no digits)."""
+    if len(found) != 1 or found[0].start > 1:
+        return []
+    m = _MISREAD_ID.match(text, found[0].end)
+    if m is None or _fits(found[0].key, _value_after(text, found[0].end)):
+        return []
+    key = vocab.label_index().get(f"{found[0].label} ID")
+    if key is None or found[0].label.replace(" ", "") + "ID" not in vocab.printed_label_strings():
+        return []
+    return [Anchor(key, found[0].line, 0, m.end(), f"{found[0].label} ID")]
+
+
+# "ID:" opening a line with both letters read as digits and its colon as "=": "10= 8123".
+_MISREAD_BARE_ID = re.compile(r"\s*[1lI|][D0O]\s*[:=;]\s*(?=\S*\d)")
+
+
+def misread_bare_id_label(text: str, line_idx: int) -> list[Anchor]:
+    """An "ID:" label misread as digits before an id ("10= 812345678"): the colon says the
+    two characters are a label, and no number is printed with one."""
+    m = _MISREAD_BARE_ID.match(text)
+    if m is None or not _fits("member_id", _value_after(text, m.end())):
+        return []
+    return [Anchor("member_id", line_idx, 0, m.end(), "ID", fuzzy=True)]
+
+
 def line_anchors(text: str, line_idx: int) -> list[Anchor]:
     """The labels of one line: read exactly, else read with a letter or two wrong."""
     found = find_anchors(text, line_idx)
+    if found and found[0].start > 1:
+        # A row of labelled codes whose first label blur misread ("BINS 610014 PCN ADV").
+        found = fuzzy_code_label(text[: found[0].start], line_idx) + found
     return (
-        misread_longer_label(text, found)
+        misread_id_label(text, found)
+        or misread_longer_label(text, found)
         or _label_row(text, line_idx, found)
         or found
         or misread_suffix_label(text, line_idx)
+        or misread_bare_id_label(text, line_idx)
         or _label_with_misread_colon(text, line_idx)
         or fuzzy_label(text, line_idx)
         or fuzzy_phone_label(text, line_idx)
@@ -492,11 +529,30 @@ def fuzzy_code_label(text: str, line_idx: int) -> list[Anchor]:
         ch for ch in _fold(head).upper().translate(_DIGIT_AS_LETTER) if ch.isalpha() or ch == "#"
     )
     if len(flat) < 5:
-        return []
+        return _short_code_label(flat, words[at].group(0).strip(":#"), head, line_idx)
     best = _closest_printed_label(flat, lambda _joined, key: key in CODE_FIELDS)
     if best is None:
         return []
     return [Anchor(best[0], line_idx, 0, len(head), best[1], fuzzy=True)]
+
+
+def _short_code_label(flat: str, code: str, head: str, line_idx: int) -> list[Anchor]:
+    """A short code label one letter off ("BINS 610014"): too short to judge by its letters
+    alone, so the code after it must be its field's value too (a BIN is six digits)."""
+    if len(flat) < 3:
+        return []
+    printed = vocab.printed_label_strings()
+    near = {
+        key: label
+        for joined, key, label in vocab.label_strings_sorted()
+        if key in CODE_FIELDS and joined in printed and _one_edit_apart(flat, joined)
+    }
+    if len(near) != 1:
+        return []
+    key, label = near.popitem()
+    if not _fits(key, code) or (key == "rx_bin" and not re.fullmatch(r"\d{6}", code)):
+        return []
+    return [Anchor(key, line_idx, 0, len(head), label, fuzzy=True)]
 
 
 def _closest_printed_label(flat: str, admit: Callable[[str, str], bool]) -> tuple[str, str] | None:

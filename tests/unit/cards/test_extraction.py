@@ -429,6 +429,46 @@ def test_a_word_in_capitals_after_an_id_is_no_misread_suffix_label() -> None:
     assert [a.key for a in misread_suffix_label("A12345678 Sfk 01", 0)] == ["member_id_suffix"]
 
 
+@pytest.mark.parametrize(
+    ("label", "want"),
+    [
+        ("Member 10", "W123456789"),  # "ID" read as a one and a zero
+        ("Member 1D", "W123456789"),
+        ("Subscriber lD", "W123456789"),
+        ("Member 1000", None),  # a number, not "ID": the member label's value (no name)
+    ],
+)
+def test_id_read_as_digits_after_a_label_word_still_labels_the_id(
+    label: str, want: str | None
+) -> None:
+    got = fields_of([L(label, 30, 150), L("W123456789", 30, 180)])
+    assert got.get("member_id") == want
+
+
+def test_an_id_colon_read_as_digits_and_equals_still_labels_the_id() -> None:
+    assert fields_of([L("10= 812345678", 30, 150)]).get("member_id") == "812345678"
+    # Without the colon "10" is a number like any other.
+    assert "member_id" not in fields_of([L("10 812345678", 30, 150)])
+
+
+@pytest.mark.parametrize(
+    ("line", "bin_"),
+    [
+        ("BINS 610014 PCN ADV GRP RX1234", "610014"),  # the row's first label misread
+        ("Bln 610014", "610014"),
+        ("BINS 61001 PCN ADV", None),  # five digits: no BIN, so no BIN label either
+        ("Dept 610014", None),  # no code label one letter off
+    ],
+)
+def test_a_short_code_label_one_letter_off_labels_a_code_of_its_format(
+    line: str, bin_: str | None
+) -> None:
+    got = fields_of([L(line, 30, 150)], side="back")
+    assert got.get("rx_bin") == bin_
+    if "PCN" in line:
+        assert got.get("rx_pcn") == "ADV"
+
+
 def test_a_plan_label_over_a_contract_pbp_code_is_the_plan_number() -> None:
     lines = [L("Plan", 430, 178, 483), L("H6352-955", 379, 205, 542)]
     got = fields_of(lines)
