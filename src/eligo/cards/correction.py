@@ -664,6 +664,23 @@ def _state_code(m: re.Match[str]) -> str:
 PO_BOX = re.compile(r"\bP\.?\s?[0O]\.?\s?B[0O]X(?=\d|\b)", re.IGNORECASE)
 
 
+# The city: the words after the last comma (or the start) before ", ST 12345".
+_CITY_BEFORE_STATE = re.compile(r"[^,]+(?=, [A-Z]{2} \d{5}(?:-\d{4})?$)")
+
+
+def _space_glued_city(city: str) -> str:
+    """A two-word city OCR glued ("FortWorth", "DesMoines"); names that keep an inner
+    capital start with a short prefix ("McAllen", "DeKalb", "LaGrange", "MacArthur")."""
+    words = []
+    for word in city.split(" "):
+        parts = re.split(r"(?<=[a-z])(?=[A-Z])", word)
+        glued = len(parts) > 1 and parts[0] != "Mac"
+        if glued and all(re.fullmatch(r"[A-Z][a-z]{2,}", p) for p in parts):
+            word = " ".join(parts)
+        words.append(word)
+    return " ".join(words)
+
+
 def normalize_address(text: str) -> Normalized | None:
     """Address lines joined by ', '; OCR drops the space after a comma ('Dallas,TX')."""
     cleaned = re.sub(r"\s*,\s*", ", ", " ".join(text.split())).strip(" ,:")
@@ -677,6 +694,7 @@ def normalize_address(text: str) -> Normalized | None:
     # as digits ("Des Moines, 14 50306" for IA), repaired only into a real state code.
     cleaned = re.sub(r"(?<=[a-z])\.\s+(?=[A-Z]{2}\s+\d{5}(?:-\d{4})?$)", ", ", cleaned)
     cleaned = re.sub(r"(?<=, )([A-Z0-9]{2})(?=\s+\d{5}(?:-\d{4})?$)", _state_code, cleaned)
+    cleaned = _CITY_BEFORE_STATE.sub(lambda m: _space_glued_city(m.group(0)), cleaned)
     if not re.search(r"\d", cleaned):
         return None
     return Normalized(cleaned)

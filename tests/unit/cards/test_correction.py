@@ -315,6 +315,13 @@ def test_the_id_prefix_is_derived_on_blue_plans_only() -> None:
         ("PO Box 1, Dallas, TX 75201-1234", "PO Box 1, Dallas, TX 75201-1234"),
         ("PO Box 1, Town, 12 75201", "PO Box 1, Town, 12 75201"),  # no state reads "12"
         ("PO Box7013, Chattanooga, TN 37422", "PO Box 7013, Chattanooga, TN 37422"),
+        # A two-word city glued by OCR is spaced; an inner capital after a prefix stays.
+        ("PO Box 1, FortWorth, TX 76101", "PO Box 1, Fort Worth, TX 76101"),
+        ("PO Box 1, SaltLakeCity, UT 84101", "PO Box 1, Salt Lake City, UT 84101"),
+        ("PO Box 1, McAllen, TX 78501", "PO Box 1, McAllen, TX 78501"),
+        ("PO Box 1, DeKalb, IL 60115", "PO Box 1, DeKalb, IL 60115"),
+        ("PO Box 1, MacArthur, WV 25873", "PO Box 1, MacArthur, WV 25873"),
+        ("1 MainSt, Dallas, TX 75201", "1 MainSt, Dallas, TX 75201"),  # only the city
     ],
 )
 def test_address_city_state_punctuation_and_state_digits(text: str, expected: str) -> None:
