@@ -408,6 +408,9 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+# One word and a colon opening a label's value: the rest of the label, misread.
+_MISREAD_LABEL_TAIL = re.compile(r"[A-Za-z]{2,8}[:;](?=\s)")
+
 # "ID" as OCR reads it in a blurred label: the I as a one or an l, the D as a zero.
 _MISREAD_ID = re.compile(r"\s*([1lI|][D0O])\b[:#.]?")
 
@@ -813,6 +816,12 @@ class Extractor:
                     continue  # copay blocks are parsed as a whole by _copays
                 if value:
                     lead = len(raw) - len(raw.lstrip(" :#.-"))
+                    tail = _MISREAD_LABEL_TAIL.match(value)
+                    if tail is not None and _value_after(value, tail.end()):
+                        # "Member Narne: JANE DOE": the colon ends the label, so the word
+                        # before it is the label's own, misread, not the value's.
+                        lead += tail.end()
+                        value = _value_after(value, tail.end())
                     vs = anchor.end + lead
                     method = "label_fuzzy_inline" if anchor.fuzzy else "label_inline"
                     cand = Candidate(

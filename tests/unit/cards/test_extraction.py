@@ -445,6 +445,20 @@ def test_id_read_as_digits_after_a_label_word_still_labels_the_id(
     assert got.get("member_id") == want
 
 
+@pytest.mark.parametrize(
+    ("line", "key", "want"),
+    [
+        ("Member Narne: JANE Q DOE", "member_name", "JANE Q DOE"),  # "Name" misread
+        ("Group Nurnber: 1234567", "group_number", "1234567"),
+        ("Member: JANE Q DOE", "member_name", "JANE Q DOE"),
+    ],
+)
+def test_a_misread_label_word_before_a_colon_is_no_part_of_the_value(
+    line: str, key: str, want: str
+) -> None:
+    assert fields_of([L(line, 30, 150)]).get(key) == want
+
+
 def test_an_id_colon_read_as_digits_and_equals_still_labels_the_id() -> None:
     assert fields_of([L("10= 812345678", 30, 150)]).get("member_id") == "812345678"
     # Without the colon "10" is a number like any other.
