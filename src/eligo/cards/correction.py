@@ -1048,9 +1048,13 @@ _NAME_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV"})
 
 
 def _space_dependents_by_surname(fields: dict[str, FieldValue]) -> None:
-    """A dependent's name OCR read as one word ("JAMESCARTER") that ends with the member's
-    surname is split there: a family on one card shares it, and in capitals no change of
-    case marks where blur dropped the space."""
+    """Dependents' names OCR glued, repaired at the member's surname, which a family on one
+    card shares (in capitals no change of case marks where blur dropped a space):
+    - one word that ends with it is a first name and the surname ("JAMESCARTER");
+    - a later word that is one letter and it is a middle initial and the surname ("ANN
+      QCARTER");
+    - two names side by side that OCR read as one line, the surname glued to the next
+      first name or not, are two names ("ANN CARTERJAMES CARTER")."""
     member, deps = fields.get("member_name"), fields.get("dependents")
     if member is None or deps is None or not isinstance(deps.value, list):
         return
@@ -1061,10 +1065,16 @@ def _space_dependents_by_surname(fields: dict[str, FieldValue]) -> None:
     # Short surnames end first names too: "ASHLEE" beside a member named Lee is one name.
     if len(surname) < 4 or not surname.isalpha():
         return
-    spaced = []
+    last = re.escape(surname)
+    spaced: list[str] = []
     for name in deps.value:
-        m = re.fullmatch(rf"([A-Za-z]{{3,}})({re.escape(surname)})", str(name), re.IGNORECASE)
-        spaced.append(f"{m.group(1)} {m.group(2)}" if m else name)
+        text = str(name)
+        # Only where a first name (and an initial) and the surname again follow it.
+        pairs = re.split(rf"(?i)(?<={last})\s*(?=[A-Z]{{3,}}(?:\s+[A-Z]\.?)?\s+{last}\b)", text)
+        for part in pairs:
+            part = re.sub(rf"(?i)^([A-Z]{{3,}})({last})$", r"\1 \2", part.strip())
+            part = re.sub(rf"(?i)(?<=\S )([A-Z])({last})$", r"\1 \2", part)
+            spaced.append(part)
     if spaced != deps.value:
         deps.provenance.append(Correction("surname_space", str(deps.value), str(spaced)).as_dict())
         deps.value = spaced

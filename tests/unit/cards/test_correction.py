@@ -616,3 +616,12 @@ def test_a_dependent_read_as_one_word_is_split_at_the_members_surname() -> None:
     assert side("JANE CARTER JR", ["JAMESCARTER"])["dependents"].value == ["JAMES CARTER"]
     # A short surname ends first names too: a first name listed alone stays whole.
     assert side("JANE LEE", ["ASHLEE"])["dependents"].value == ["ASHLEE"]
+    # A middle initial glued to the surname; a longer word that starts with it stays.
+    assert side("JANE Q CARTER", ["ANN QCARTER"])["dependents"].value == ["ANN Q CARTER"]
+    assert side("JANE Q CARTER", ["ANN CARTERSON"])["dependents"].value == ["ANN CARTERSON"]
+    # Two names side by side read as one line, glued at the surname or not.
+    for line in ("ANN CARTERJAMES CARTER", "ANN CARTER JAMES CARTER"):
+        assert side("JANE CARTER", [line])["dependents"].value == ["ANN CARTER", "JAMES CARTER"]
+    assert side("JANE CARTER", ["ANN CARTER JAMES BROWN"])["dependents"].value == [
+        "ANN CARTER JAMES BROWN"
+    ]
