@@ -1888,11 +1888,13 @@ def _known_payer(text: str) -> str | None:
 
 def _qualified_label(text: str, anchor: Anchor, n_anchors: int) -> bool:
     """A specific label that ends its line after a word or two ("Health Plan ID", "Your
-    Member ID"): a bare label too, the words only qualify it. A heading is longer."""
+    Member ID"): a bare label too, the words only qualify it. A heading is longer, and a
+    line ending in "Plan" names one ("Employee Health Benefit Plan" under the sponsor)."""
     head = text[: anchor.start].strip()
     return (
         n_anchors == 1
         and anchor.label not in WEAK_LABELS
+        and not anchor.label.endswith("PLAN")
         and not _value_after(text, anchor.end)
         and bool(re.fullmatch(r"[A-Za-z']+(?: [A-Za-z']+)?", head))
     )

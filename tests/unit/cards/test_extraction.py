@@ -459,6 +459,24 @@ def test_a_misread_label_word_before_a_colon_is_no_part_of_the_value(
     assert fields_of([L(line, 30, 150)]).get(key) == want
 
 
+def test_a_caption_ending_in_plan_is_no_label_of_the_name_above_it() -> None:
+    # Under the sponsor's name, with "Employee" misread so no label opens the line.
+    lines = [
+        L("Harbor Tools LLC", 27, 32, 361, h=43),
+        L("Emplyee Health Benefit Plan", 28, 73, 348, h=30),
+        L("Member ID", 29, 132),
+        L("W123456789", 29, 162),
+    ]
+    got = fields_of(lines)
+    assert "plan_name" not in got
+    assert got["member_id"] == "W123456789"
+    # A qualified "Plan Name" label still labels the line under it.
+    assert (
+        fields_of([L("Health Plan Name", 30, 40), L("Gold Choice", 30, 75)]).get("plan_name")
+        == "Gold Choice"
+    )
+
+
 def test_an_id_colon_read_as_digits_and_equals_still_labels_the_id() -> None:
     assert fields_of([L("10= 812345678", 30, 150)]).get("member_id") == "812345678"
     # Without the colon "10" is a number like any other.
