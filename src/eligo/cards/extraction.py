@@ -892,7 +892,8 @@ class Extractor:
         classes = self.line_model.classes
         # One payer and one plan per card, judged on the model's reading; then the title.
         free_texts = [lines[i].text for i in free]
-        # "Plan 860" is a plan number, not a name: it leaves the plan's name to the model.
+        # What labels already give ("Plan 860" is a plan number: the plan's name is left to
+        # the model); a labelled member leaves no runner-up payer to be the member.
         have = _keys_found(found)
         _second_payer_is_member(probs, classes, free_texts, member_found="member_name" in have)
         _second_payer_is_plan(probs, classes, free_texts)

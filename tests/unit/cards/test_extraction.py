@@ -26,6 +26,11 @@ def L(text: str, x0: float, y0: float, x1: float | None = None, h: float = 28) -
     return OcrLine(text, (x0, y0, x1 if x1 is not None else x0 + 14 * len(text), y0 + h), 0.99)
 
 
+def read_as(probs: np.ndarray, classes: tuple[str, ...]) -> list[str]:
+    """The class each line is read as (its likeliest)."""
+    return [classes[int(np.argmax(row))] for row in probs]
+
+
 def fields_of(lines: list[OcrLine], side: str = "front") -> dict[str, Any]:
     ext = Extractor(line_model=None).extract(lines, 1012, 638, side=side)
     return {k: v.value for k, v in correction.finalize_side(ext.candidates, side).items()}
@@ -836,7 +841,7 @@ def test_a_second_payer_named_after_medicare_is_the_plan() -> None:
     texts = ["Harbor Health", "Medicare Honor", "Medicare", "Texas STAR Medicaid"]
     probs = np.array([[0.0, 1.0, 0.0], [0.05, 0.91, 0.04], [0.1, 0.6, 0.3], [0.08, 0.82, 0.1]])
     _second_payer_is_plan(probs, classes, texts)
-    assert [classes[int(np.argmax(row))] for row in probs] == [
+    assert read_as(probs, classes) == [
         "payer_name",
         "plan_name",
         "payer_name",
@@ -870,7 +875,7 @@ def test_a_line_read_as_the_type_that_names_a_plan_is_the_plan_name() -> None:
     texts = ["Choice Plus PPO", "PPO", "Heritage Health"]
     probs = np.array([[0.1, 0.2, 0.7], [0.0, 0.1, 0.9], [0.8, 0.1, 0.1]])
     _named_type_is_plan(probs, classes, texts)
-    assert [classes[int(np.argmax(row))] for row in probs] == ["plan_name", "plan_type", "other"]
+    assert read_as(probs, classes) == ["plan_name", "plan_type", "other"]
     assert probs[0, 1] == pytest.approx(0.7)
 
 
@@ -883,7 +888,7 @@ def test_a_medicaid_programme_read_as_the_type_is_the_plan_and_found_by_shape() 
     texts = ["Sunflower Health Plan", "Medicaid", "HMO"]
     probs = np.array([[0.0, 1.0, 0.0, 0.0], [0.01, 0.0, 0.01, 0.98], [0.02, 0.0, 0.0, 0.98]])
     _named_type_is_plan(probs, classes, texts)
-    read = [classes[int(np.argmax(row))] for row in probs]
+    read = read_as(probs, classes)
     assert read == ["payer_name", "plan_name", "plan_type"]
     # "Medicaid" is a payer's name too (a state's own card), so the line model's plan
     # candidate is refused; the programme-name fallback finds it.
@@ -902,12 +907,12 @@ def test_a_glued_programme_read_as_the_runner_up_payer_is_the_plan() -> None:
     texts = ["Bayside Health Plan of Ohio", "MedicaidManaged Care"]
     probs = np.array([[0.01, 0.98, 0.01], [0.03, 0.97, 0.0]])
     _second_payer_is_plan(probs, classes, texts)
-    assert [classes[int(np.argmax(row))] for row in probs] == ["payer_name", "plan_name"]
+    assert read_as(probs, classes) == ["payer_name", "plan_name"]
     # The likelier payer is left alone: a state's own card names its payer "Ohio Medicaid".
     texts = ["Ohio Medicaid", "Bayside Health Plan of Ohio"]
     probs = np.array([[0.01, 0.98, 0.01], [0.03, 0.97, 0.0]])
     _second_payer_is_plan(probs, classes, texts)
-    assert [classes[int(np.argmax(row))] for row in probs] == ["payer_name", "payer_name"]
+    assert read_as(probs, classes) == ["payer_name", "payer_name"]
 
 
 def test_a_programme_title_is_no_payer_beside_its_plan() -> None:
@@ -917,11 +922,11 @@ def test_a_programme_title_is_no_payer_beside_its_plan() -> None:
     texts = ["Children's Health Program", "Mesa Verde Health Partners"]
     probs = np.array([[0.0, 0.99, 0.01], [0.15, 0.8, 0.05]])
     _programme_is_no_payer(probs, classes, texts)
-    assert [classes[int(np.argmax(row))] for row in probs] == ["other", "payer_name"]
+    assert read_as(probs, classes) == ["other", "payer_name"]
     # Alone, the programme's title stays the payer.
     alone = np.array([[0.0, 0.99, 0.01]])
     _programme_is_no_payer(alone, classes, texts[:1])
-    assert classes[int(np.argmax(alone[0]))] == "payer_name"
+    assert read_as(alone, classes) == ["payer_name"]
 
 
 def test_a_second_payer_shaped_like_a_name_is_the_member() -> None:
@@ -932,10 +937,10 @@ def test_a_second_payer_shaped_like_a_name_is_the_member() -> None:
     probs = np.array([[0.0, 0.9, 0.1], [0.1, 0.8, 0.1]])
     labelled = probs.copy()
     _second_payer_is_member(probs, classes, texts)
-    assert [classes[int(np.argmax(row))] for row in probs] == ["payer_name", "member_name"]
+    assert read_as(probs, classes) == ["payer_name", "member_name"]
     # Beside a member a label names, the runner-up is another name (a sponsor): left alone.
     _second_payer_is_member(labelled, classes, texts, member_found=True)
-    assert [classes[int(np.argmax(row))] for row in labelled] == ["payer_name", "payer_name"]
+    assert read_as(labelled, classes) == ["payer_name", "payer_name"]
 
 
 def test_a_second_plan_shaped_like_a_name_is_the_member_when_none_is_found() -> None:
@@ -945,12 +950,12 @@ def test_a_second_plan_shaped_like_a_name_is_the_member_when_none_is_found() -> 
     texts = ["Heritage Value", "Janice Perez"]
     probs = np.array([[0.0, 1.0, 0.0], [0.0, 0.97, 0.03]])
     _second_plan_is_member(probs, classes, texts)
-    assert [classes[int(np.argmax(row))] for row in probs] == ["plan_name", "member_name"]
+    assert read_as(probs, classes) == ["plan_name", "member_name"]
     # With a member already read, the runner-up stays a plan line.
     texts3 = [*texts, "Walter Patel"]
     probs3 = np.array([[0.0, 1.0, 0.0], [0.0, 0.97, 0.03], [0.0, 0.01, 0.99]])
     _second_plan_is_member(probs3, classes, texts3)
-    assert [classes[int(np.argmax(row))] for row in probs3] == [
+    assert read_as(probs3, classes) == [
         "plan_name",
         "plan_name",
         "member_name",
@@ -1048,7 +1053,7 @@ def test_a_second_payer_that_calls_itself_a_plan_is_the_plan() -> None:
     texts = ["Buy-Up Plan", "Electrical Workers Health Plan"]
     probs = np.array([[0.07, 0.91, 0.02], [0.05, 0.95, 0.0]])
     _second_payer_is_plan(probs, classes, texts)
-    assert [classes[int(np.argmax(row))] for row in probs] == ["plan_name", "payer_name"]
+    assert read_as(probs, classes) == ["plan_name", "payer_name"]
 
 
 def test_a_plan_called_a_plan_is_no_employer() -> None:
