@@ -34,6 +34,9 @@ OCR_WIDTH = 1012
 OCR_HEIGHT = 638
 # Without a card outline, this many label anchors in the text still make it a card.
 MIN_ANCHORS_FOR_CARD = 3
+# Detection confidence of a side with no card outline whose text carries that many labels:
+# that of a tight scan, which detection also takes whole (detection.py).
+TEXT_CONFIRMED_DETECT_SCORE = 0.5
 # Below this mean OCR score the card may be upside down: read it turned 180 as well.
 UPSIDE_DOWN_MEAN_SCORE = 0.88
 # A re-read crop is scaled so its text is about this many pixels high.
@@ -208,13 +211,17 @@ class CardScanner:
                 turned_lines = self.ocr.read(turned.card)
                 if _reading_quality(turned_lines) > 1.2 * _reading_quality(lines):
                     side, lines = turned, turned_lines
-        if side.not_a_card:
+        if not side.card_found:
             # Detection saw no card outline; the text decides: card labels mean a card
             # (a paper card, a tight crop), anything else (a receipt) returns no fields.
             anchors = sum(len(find_anchors(ln.text, i)) for i, ln in enumerate(lines))
-            if anchors < MIN_ANCHORS_FOR_CARD:
+            if side.not_a_card and anchors < MIN_ANCHORS_FOR_CARD:
                 return {}, side
             side.not_a_card = False
+            if anchors >= MIN_ANCHORS_FOR_CARD:
+                # The labels show the frame is a card as surely as a tight scan's shape does:
+                # its fields are not tempered as a guess (a photographed paper card).
+                side.detect_score = max(side.detect_score, TEXT_CONFIRMED_DETECT_SCORE)
         return self.fields_from_lines(side, lines), side
 
     def _read_deblurred(self, side: Side, lines: list[OcrLine]) -> tuple[Side, list[OcrLine]]:

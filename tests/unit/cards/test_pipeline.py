@@ -175,3 +175,25 @@ def test_a_free_text_line_model_probability_counts_twice_in_the_final_score(
     fv = FieldValue(key, value, (0, 0, 100, 20), "front", 0.9, 0.8, 1.0, prov)
     side = Side("front", np.zeros((4, 4, 3), np.uint8), lambda p: p, 1.0, True, {})
     assert _field_entry(fv, side)["score"] == pytest.approx(want, abs=1e-3)
+
+
+def test_a_side_without_outline_whose_text_holds_card_labels_is_no_weak_guess(
+    scanner: CardScanner,
+) -> None:
+    """A photographed paper card gives detection no outline, so the whole frame is taken at a
+    weak 0.15; three or more labels in its text make it as sure a card as a tight scan."""
+    import cv2
+
+    card = generate_card("unitedcare", seed=4, degradation="clean")
+    img = cv2.imdecode(np.frombuffer(card.front.image, np.uint8), cv2.IMREAD_COLOR)
+    hmat = np.linalg.inv(np.asarray(card.front.homography))
+    flat = cv2.warpPerspective(img, hmat, (1012, 638))
+    blank = np.full_like(flat, 235)
+
+    def detect_scores(image: np.ndarray) -> set[float]:
+        side = Side("front", image, lambda p: p, 0.15, False, {})
+        doc = scanner.scan_sides([side])
+        return {e["scores"][0] for e in [*doc["fields"].values(), *doc["low_confidence"].values()]}
+
+    assert detect_scores(flat) == {0.5}
+    assert detect_scores(blank) == set()  # no text: no fields, nothing promoted
