@@ -391,6 +391,22 @@ def normalize_group(text: str) -> Normalized | None:
     return Normalized(token)
 
 
+def normalize_rx_id(text: str) -> Normalized | None:
+    """A pharmacy member id: an id with digits, or one code of 6-12 capitals that is no card
+    word. PBMs issue random letters-and-digits ids, so some hold no digit ("KLGRPEUXR"); a
+    label names it, the way a letters-only group code is named. An O or I may be a 0 or 1
+    read as a letter ("VKUCEWOWQ"): such a code is left to the re-read."""
+    out = normalize_number_id(text)
+    if out is not None:
+        return out
+    token = _drop_stray_marks(text).strip(" #:.")
+    if not re.fullmatch(r"[A-HJ-NP-Z]{6,12}", token):
+        return None
+    if token in NOT_NAME_WORDS or token in _label_words():
+        return None
+    return Normalized(token)
+
+
 @lru_cache(maxsize=1)
 def _label_words() -> frozenset[str]:
     return frozenset(w for label in vocab.label_index() for w in label.split())
@@ -708,7 +724,7 @@ NORMALIZERS: dict[str, Callable[[str], Normalized | None]] = {
     "member_id_suffix": normalize_suffix,
     "group_number": normalize_group,
     "rx_group": normalize_rx_group,
-    "rx_id": normalize_number_id,
+    "rx_id": normalize_rx_id,
     "rx_plan": normalize_text,
     "plan_number": normalize_number_id,
     "payer_id": normalize_number_id,
