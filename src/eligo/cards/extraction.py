@@ -236,7 +236,22 @@ def _read_misread_id(text: str) -> str:
     return re.sub(r"\b([A-Za-z]+)(\s?)(?:[1Il|][D0O])(?=\s*[:.#])", stem_id, out)
 
 
-def find_anchors(text: str, line_idx: int, *, weak: bool = False) -> list[Anchor]:
+# Letters blur makes of each other in print OCR reads ("Custemer Serviee", "Plam", "Growp",
+# "PEN" for "PCN"): a label read with them is matched on its letters folded alike.
+_CONFUSABLE = str.maketrans("ECMWV", "OONUU")
+
+
+@lru_cache(maxsize=1)
+def _confusable_labels() -> tuple[tuple[str, str, str], ...]:
+    return tuple(
+        (joined.translate(_CONFUSABLE), key, label)
+        for joined, key, label in vocab.label_strings_sorted()
+    )
+
+
+def find_anchors(
+    text: str, line_idx: int, *, weak: bool = False, confusable: bool = False
+) -> list[Anchor]:
     """Label anchors in one line, longest match first, left to right.
 
     Common words (``WEAK_LABELS``) anchor only where they read as labels, unless ``weak``
@@ -246,12 +261,17 @@ def find_anchors(text: str, line_idx: int, *, weak: bool = False) -> list[Anchor
     "ProviderServices800...") so labels are matched on the letters alone, at word
     boundaries (separators, case changes, letter/digit changes). An "ID" OCR misread
     ("Medicaid |D:", "Subscriber 1D", "Member10.") is read as "ID" (``_read_misread_id``).
+    ``confusable`` matches letters blur confuses as one (``_CONFUSABLE``); such anchors are
+    fuzzy.
     """
     folded = _read_misread_id(_fold(text))
     idx = [i for i, ch in enumerate(folded) if ch.isalnum() or ch == "#"]
     flat = "".join(folded[i].upper() for i in idx)
     starts = _word_starts(folded, idx)
     labels = vocab.label_strings_sorted()
+    if confusable:
+        flat = flat.translate(_CONFUSABLE)
+        labels = _confusable_labels()
     anchors: list[Anchor] = []
     k = 0
     n = len(idx)
@@ -265,7 +285,7 @@ def find_anchors(text: str, line_idx: int, *, weak: bool = False) -> list[Anchor
             if (
                 j <= n
                 and flat.startswith(joined, k)
-                and (j == n or starts[j] or _glued_id(folded, idx, j, label))
+                and (j == n or starts[j] or (not confusable and _glued_id(folded, idx, j, label)))
             ):
                 matched = (joined, key, label)
                 break
@@ -293,7 +313,7 @@ def find_anchors(text: str, line_idx: int, *, weak: bool = False) -> list[Anchor
             m = re.match(r"\s*[:#.]+", text[end:])
             if m:
                 end += m.end()
-            anchors.append(Anchor(key, line_idx, start, end, label))
+            anchors.append(Anchor(key, line_idx, start, end, label, fuzzy=confusable))
             k = j
         else:
             k += 1
@@ -311,6 +331,9 @@ def _between_codes(before: str, after: str) -> bool:
 
 # Rx fields whose glued label may take a letters-only code ("RXPCNGJFMMJH").
 _RX_CODE_KEYS = frozenset({"rx_bin", "rx_pcn", "rx_group"})
+# ... and so may a label with no vowel, which starts no word ("PCN", "GRP").
+_LETTERS_CODE_KEYS = _RX_CODE_KEYS | {"group_number"}
+_VOWELS = re.compile(r"[AEIOUY]")
 
 
 def _glued_id(folded: str, idx: list[int], j: int, label: str) -> bool:
@@ -322,12 +345,13 @@ def _glued_id(folded: str, idx: list[int], j: int, label: str) -> bool:
         return False
     token = re.match(r"[A-Za-z0-9]*", folded[idx[j] :])
     rest = token.group(0) if token else ""
-    if (
-        len(rest) >= 2
-        and label.replace(" ", "").startswith("RX")
-        and vocab.label_index().get(label) in _RX_CODE_KEYS
+    joined = label.replace(" ", "")
+    if len(rest) >= 2 and (
+        (joined.startswith("RX") and vocab.label_index().get(label) in _RX_CODE_KEYS)
+        or (not _VOWELS.search(joined) and vocab.label_index().get(label) in _LETTERS_CODE_KEYS)
     ):
-        # No word starts "RxPCN": "RXPCNGJFMMJH" is the label and a letters-only code.
+        # No word starts "RxPCN", "PCN" or "GRP": "RXPCNGJFMMJH" and "PCNBYWGD" are the
+        # label and a letters-only code.
         return True
     return len(rest) >= 3 and any(ch.isdigit() for ch in rest)
 
@@ -445,7 +469,7 @@ def misread_bare_id_label(text: str, line_idx: int) -> list[Anchor]:
 
 def line_anchors(text: str, line_idx: int) -> list[Anchor]:
     """The labels of one line: read exactly, else read with a letter or two wrong."""
-    found = find_anchors(text, line_idx)
+    found = _with_confusable(find_anchors(text, line_idx), text, line_idx)
     if found and found[0].start > 1:
         # A row of labelled codes whose first label blur misread ("BINS 610014 PCN ADV").
         found = fuzzy_code_label(text[: found[0].start], line_idx) + found
@@ -461,6 +485,20 @@ def line_anchors(text: str, line_idx: int) -> list[Anchor]:
         or fuzzy_phone_label(text, line_idx)
         or fuzzy_code_label(text, line_idx)
     )
+
+
+def _with_confusable(found: list[Anchor], text: str, line_idx: int) -> list[Anchor]:
+    """The exact anchors and the labels read with letters blur confuses (``_CONFUSABLE``)
+    where none was read, or where one spans exact anchors as a longer label ("Previders
+    Call" is "Providers Call", not "Call")."""
+    out = list(found)
+    for blurred in find_anchors(text, line_idx, confusable=True):
+        inside = [a for a in out if blurred.start < a.end and a.start < blurred.end]
+        if all(blurred.start <= a.start and a.end <= blurred.end for a in inside) and not any(
+            (a.start, a.end) == (blurred.start, blurred.end) for a in inside
+        ):
+            out = [a for a in out if a not in inside] + [blurred]
+    return sorted(out, key=lambda a: a.start)
 
 
 def _label_row(text: str, line_idx: int, found: list[Anchor]) -> list[Anchor]:
@@ -556,6 +594,36 @@ def _short_code_label(flat: str, code: str, head: str, line_idx: int) -> list[An
     if not _fits(key, code) or (key == "rx_bin" and not re.fullmatch(r"\d{6}", code)):
         return []
     return [Anchor(key, line_idx, 0, len(head), label, fuzzy=True)]
+
+
+# A short label alone on its line, its colon maybe read as a letter ("BINN" for "BIN:").
+_BARE_SHORT_LABEL = re.compile(r"[A-Za-z]{3,5}[:;.]?")
+
+
+def _short_labels_beside_codes(
+    anchors_by_line: list[list[Anchor]], lines: list[OcrLine], med_h: float
+) -> list[list[Anchor]]:
+    """A short code label blur misread, alone on its line, whose code OCR read as the next
+    line along the row ("BINN" then "775167"): as ``_short_code_label`` judges one line."""
+    out = list(anchors_by_line)
+    for i, line in enumerate(lines):
+        text = line.text.strip()
+        if out[i] or not _BARE_SHORT_LABEL.fullmatch(text):
+            continue
+        beside = [
+            m
+            for m, other in enumerate(lines)
+            if not anchors_by_line[m]
+            and _v_overlap(line.box, other.box) >= 0.5
+            and 0 <= other.box[0] - line.box[2] <= 3 * med_h
+        ]
+        if not beside:
+            continue
+        code = lines[min(beside, key=lambda m: lines[m].box[0])].text.strip()
+        if _CODE_VALUE.fullmatch(code):
+            flat = "".join(ch for ch in _fold(text).upper() if ch.isalpha())
+            out[i] = _short_code_label(flat, code, line.text, i)
+    return out
 
 
 def _closest_printed_label(flat: str, admit: Callable[[str, str], bool]) -> tuple[str, str] | None:
@@ -779,6 +847,7 @@ class Extractor:
         )
         anchors_by_line = [line_anchors(ln.text, i) for i, ln in enumerate(lines)]
         med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0
+        anchors_by_line = _short_labels_beside_codes(anchors_by_line, lines, med_h)
         anchors_by_line = _rx_context(anchors_by_line, lines, med_h)
         anchors_by_line = [
             _phone_label_words(anchors, ln.text)
@@ -1477,16 +1546,26 @@ def _second_payer_is_plan(probs: np.ndarray, classes: tuple[str, ...], texts: li
     Healthcare", "MedicaidManaged Care" as OCR glues a logo) is the plan's name, as Medicare
     Advantage and Medicaid managed-care plans are named; so is one that calls itself a plan
     ("Buy-Up Plan" over "Electrical Workers Health Plan") (in place, on the probability
-    rows). Only the runner-up: a state's own card names its payer so ("Ohio Medicaid")."""
+    rows). Only the runner-up: a state's own card names its payer so ("Ohio Medicaid"). But a
+    programme read as the likeliest payer under another payer line ("Medicaid Managed Care"
+    under "Sunrise Health Plan of Vermont") is the plan: the payer's name heads the card."""
     found = _payer_rows(probs, classes, "plan_name")
     if found is None:
         return
     p, n, payers = found
-    top = max(payers, key=lambda r: float(probs[r, p]))
-    for r in payers:
+
+    def programme(r: int) -> bool:
         words = vocab.plan_words(texts[r])
-        programme = len(words) >= 2 and {"MEDICARE", "MEDICAID"} & set(words)
-        if r != top and (programme or vocab.called_plan(texts[r])):
+        return len(words) >= 2 and bool({"MEDICARE", "MEDICAID"} & set(words))
+
+    top = max(payers, key=lambda r: float(probs[r, p]))
+    above = [r for r in payers if r < top and not programme(r)]
+    if programme(top) and above:
+        # Rows are in reading order: the first payer line is the card's heading.
+        probs[[above[0], top], p] = probs[[top, above[0]], p]
+        top = above[0]
+    for r in payers:
+        if r != top and (programme(r) or vocab.called_plan(texts[r])):
             probs[r, n], probs[r, p] = probs[r, p], probs[r, n]
 
 
@@ -1932,7 +2011,20 @@ def _benefit_text(text: str) -> str | None:
             return known
     if _is_benefit(text):
         return text
-    return split if split != text and _is_benefit(split) else None
+    if split != text and _is_benefit(split):
+        return split
+    return _confusable_benefit(text)
+
+
+def _confusable_benefit(text: str) -> str | None:
+    """The one vocabulary benefit the text is, read with letters blur confuses ("Gemeric"
+    is "Generic"), in the text's letter case."""
+    folded = vocab.norm_label(text).translate(_CONFUSABLE)
+    names = _CONFUSABLE_BENEFITS.get(folded, ())
+    if len(names) != 1:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    return names[0] if all(c.isupper() for c in letters) else names[0].title()
 
 
 # Long benefit names only: short ones ("Spec", "UC") are one letter from each other.
@@ -1966,6 +2058,16 @@ _BENEFIT_NAMES = frozenset(vocab.norm_label(b) for b in vocab.COPAY_BENEFITS)
 _LONG_BENEFIT_NAMES = tuple(
     sorted(n for n in _BENEFIT_NAMES if len(n.replace(" ", "")) >= _MISREAD_BENEFIT_MIN_LETTERS)
 )
+
+
+def _confusable_benefits() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for name in sorted(_BENEFIT_NAMES):
+        out[name.translate(_CONFUSABLE)] = (*out.get(name.translate(_CONFUSABLE), ()), name)
+    return out
+
+
+_CONFUSABLE_BENEFITS = _confusable_benefits()
 
 
 def _is_benefit(text: str) -> bool:

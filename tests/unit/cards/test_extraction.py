@@ -1436,3 +1436,122 @@ def test_a_nearly_read_label_gives_way_to_an_exact_one() -> None:
         ]
     )
     assert got["member_id"] == "ATX852121767"
+
+
+@pytest.mark.parametrize(
+    ("lines", "side", "want"),
+    [
+        # Blur confuses c/e/o, m/n and u/w/v in print: labels are matched on letters
+        # folded alike, beside the labels read right.
+        (
+            [L("BIN 547487 PEN S2054 GRP WXCB9197", 39, 73, 579)],
+            "back",
+            {"rx_bin": "547487", "rx_pcn": "S2054"},
+        ),
+        ([L("Plam", 514, 131, 569), L("479", 514, 156, 573)], "front", {"plan_number": "479"}),
+        (
+            [L("Growp", 28, 258, 102), L("U4497415", 28, 287, 164)],
+            "front",
+            {"group_number": "U4497415"},
+        ),
+        (
+            [L("Previders Call: 1 (833) 950-9334", 39, 204, 422)],
+            "back",
+            {"phone_provider": "833-950-9334"},
+        ),
+        (
+            [L("Custemer Serviee 1 (844) 724-4833", 39, 134, 458)],
+            "back",
+            {"phone_customer_service": "844-724-4833"},
+        ),
+    ],
+)
+def test_labels_read_with_letters_blur_confuses_still_label(
+    lines: list[OcrLine], side: str, want: dict[str, str]
+) -> None:
+    got = fields_of(lines, side)
+    assert {k: got.get(k) for k in want} == want
+
+
+def test_a_confusable_reading_keeps_exact_labels_and_their_values() -> None:
+    # "Call" alone would label the customer service phone; the longer blurred label wins,
+    # and a line read right gets the same anchors as before.
+    assert [a.label for a in line_anchors("Previders Call: 1 (833) 950-9334", 0)] == [
+        "PROVIDERS CALL"
+    ]
+    assert [(a.label, a.fuzzy) for a in line_anchors("RxBIN 610014 RxPCN ADV", 0)] == [
+        ("RXBIN", False),
+        ("RXPCN", False),
+    ]
+    assert line_anchors("JAMES MOON", 0) == []
+    # Folded alike, "NC" would be "No": a code after "GRP" is no "GRP No" label's tail.
+    got = fields_of([L("BIN 910600 PCN CT39 GRP NCWX4", 39, 78, 504)], "back")
+    assert got.get("rx_group") == "NCWX4"
+
+
+def test_a_benefit_read_with_letters_blur_confuses_is_the_vocabulary_benefit() -> None:
+    lines = [
+        L("Copays", 515, 301, 611),
+        L("ER $500", 517, 333, 611),
+        L("Gemeric $20", 744, 332, 880),
+        L("PCP $0", 515, 361, 599),
+        L("SPC $60", 744, 361, 841),
+    ]
+    got = fields_of(lines)
+    assert {c["benefit"]: c["amount"] for c in got["copays"]} == {
+        "ER": "$500",
+        "Generic": "$20",
+        "PCP": "$0",
+        "SPC": "$60",
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "pcn"),
+    [
+        ("BIN 485018 PCNBYWGD GRP YVHV539", "BYWGD"),  # no word starts "PCN"
+        ("BIN 485018 PCN BYWGD GRP YVHV539", "BYWGD"),
+    ],
+)
+def test_a_vowelless_rx_label_glued_to_a_letters_only_code(line: str, pcn: str) -> None:
+    got = fields_of([L(line, 38, 77, 553)], "back")
+    assert (got.get("rx_bin"), got.get("rx_pcn")) == ("485018", pcn)
+
+
+@pytest.mark.parametrize(
+    ("label", "code", "bin_"),
+    [
+        ("BINN", "775167", "775167"),  # "BIN:" with its colon read as a letter
+        ("BINN", "77516", None),  # five digits are no BIN
+        ("DEPT", "775167", None),  # no code label one letter off
+    ],
+)
+def test_a_short_misread_label_alone_labels_the_code_beside_it(
+    label: str, code: str, bin_: str | None
+) -> None:
+    got = fields_of([L(label, 645, 137, 704), L(code, 734, 134, 844)])
+    assert got.get("rx_bin") == bin_
+
+
+def test_a_labelled_pharmacy_id_of_capitals_only_is_kept() -> None:
+    got = fields_of([L("RxID", 511, 231, 567), L("KLGRPEUXR", 512, 258, 674)])
+    assert got.get("rx_id") == "KLGRPEUXR"
+    assert correction.normalize_rx_id("PHARMACY") is None  # a card word
+    assert correction.normalize_rx_id("SMITH") is None  # too short for an id
+    assert correction.normalize_rx_id("VKUCEWOWQ") is None  # O may be a 0: left to re-read
+
+
+def test_a_programme_read_as_the_likeliest_payer_under_the_payer_is_the_plan() -> None:
+    from eligo.cards.extraction import _second_payer_is_plan
+
+    classes = ("other", "payer_name", "plan_name")
+    texts = ["Sunrise Health Plan of Vermont", "Medicaid Managed Care", "Member Services"]
+    probs = np.array([[0.02, 0.97, 0.01], [0.0, 0.99, 0.01], [1.0, 0.0, 0.0]])
+    _second_payer_is_plan(probs, classes, texts)
+    assert read_as(probs, classes) == ["payer_name", "plan_name", "other"]
+    assert probs[0, 1] == pytest.approx(0.99)  # the heading takes the payer's confidence
+    # A programme above the payer line is left to the runner-up rule ("Ohio Medicaid").
+    texts = ["Ohio Medicaid", "Bayside Health Plan of Ohio"]
+    probs = np.array([[0.01, 0.98, 0.01], [0.03, 0.97, 0.0]])
+    _second_payer_is_plan(probs, classes, texts)
+    assert read_as(probs, classes) == ["payer_name", "payer_name"]
