@@ -105,3 +105,30 @@ def test_detection_is_fast(photo_card: SynthCard) -> None:
     for _ in range(3):
         detect_card(dec.bgr)
     assert (time.perf_counter() - started) / 3 < 0.25  # ~30 ms on an idle core
+
+
+def test_a_slanted_card_without_outline_is_turned_level() -> None:
+    """A white card on a white table gives no outline: the whole frame is taken, turned so
+    the text rows run level (read slanted, rows mix)."""
+    import cv2
+
+    from eligo.cards.detection import _text_skew
+
+    card = generate_card("unitedcare", seed=4, degradation="clean")
+    flat = cv2.imdecode(np.frombuffer(card.front.image, np.uint8), cv2.IMREAD_COLOR)
+    h, w = flat.shape[:2]
+    frame = np.full((int(w * 0.9), int(w * 1.2), 3), 255, np.uint8)  # 4:3, no card shape
+    y0, x0 = (frame.shape[0] - h) // 2, (frame.shape[1] - w) // 2
+    frame[y0 : y0 + h, x0 : x0 + w] = flat
+    centre = (frame.shape[1] / 2, frame.shape[0] / 2)
+    turn = cv2.getRotationMatrix2D(centre, -10.0, 1.0)  # 10 degrees clockwise
+    slanted = cv2.warpAffine(frame, turn, frame.shape[1::-1], borderValue=(255, 255, 255))
+
+    def skew_of(image: np.ndarray) -> float | None:
+        return _text_skew(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
+
+    assert skew_of(slanted) == pytest.approx(10.0, abs=1.5)
+    assert skew_of(flat) is None  # level text is left alone
+    det = detect_card(slanted)
+    assert det.method == "whole_image"
+    assert skew_of(det.card) is None
