@@ -380,15 +380,7 @@ def normalize_group(text: str) -> Normalized | None:
     A letters-only value must be one upper-case token of 4-10 letters that is no card word
     ("EMPLOYER", "PPO"): group codes are printed that way, label words are not codes.
     """
-    out = normalize_number_id(text)
-    if out is not None:
-        return out
-    token = _drop_stray_marks(text).strip(" #:.")
-    if not re.fullmatch(r"[A-Z]{4,10}", token):
-        return None
-    if token in NOT_NAME_WORDS or token in _label_words():
-        return None
-    return Normalized(token)
+    return _id_or_capitals(text, r"[A-Z]{4,10}")
 
 
 def normalize_rx_id(text: str) -> Normalized | None:
@@ -396,13 +388,17 @@ def normalize_rx_id(text: str) -> Normalized | None:
     word. PBMs issue random letters-and-digits ids, so some hold no digit ("KLGRPEUXR"); a
     label names it, the way a letters-only group code is named. An O or I may be a 0 or 1
     read as a letter ("VKUCEWOWQ"): such a code is left to the re-read."""
+    return _id_or_capitals(text, r"[A-HJ-NP-Z]{6,12}")
+
+
+def _id_or_capitals(text: str, capitals: str) -> Normalized | None:
+    """An id with digits, else one token of capitals matching ``capitals`` that is no card
+    word (a label word beside a code is a label, not the code)."""
     out = normalize_number_id(text)
     if out is not None:
         return out
     token = _drop_stray_marks(text).strip(" #:.")
-    if not re.fullmatch(r"[A-HJ-NP-Z]{6,12}", token):
-        return None
-    if token in NOT_NAME_WORDS or token in _label_words():
+    if not re.fullmatch(capitals, token) or token in NOT_NAME_WORDS or token in _label_words():
         return None
     return Normalized(token)
 
@@ -676,8 +672,9 @@ def _state_code(m: re.Match[str]) -> str:
     return fixed if code != fixed and fixed in US_STATES else code
 
 
-# "PO Box" as OCR reads it: "P.O. Box", "P0 BOX", glued to its number ("PO Box7013").
-PO_BOX = re.compile(r"\bP\.?\s?[0O]\.?\s?B[0O]X(?=\d|\b)", re.IGNORECASE)
+# "PO Box" as OCR reads it: "P.O. Box", "P0 BOX", "PO Bax" (blur), glued to its number
+# ("PO Box7013").
+PO_BOX = re.compile(r"\bP\.?\s?[0O]\.?\s?B[0OA]X(?=\d|\b)", re.IGNORECASE)
 
 
 # The city: the words after the last comma (or the start) before ", ST 12345".

@@ -121,6 +121,8 @@ _MBI_LIKE = re.compile(
     r"(?<![A-Z0-9])([1-9][A-Z0-9]{3})[\s\-]?([A-Z0-9]{3})[\s\-]?([A-Z0-9]{4})(?![A-Z0-9])"
 )
 # The last line of a US address: state code and ZIP (+4) at the end.
+# An address's last line alone: "Jacksonville, FL 32231-5512".
+_CITY_STATE_ZIP = re.compile(r"[A-Z][A-Za-z.' -]*,?\s+[A-Z]{2}[\s,]*\d{5}(?:-\d{4})?")
 _ZIP_END = re.compile(r"\b[A-Z]{2}[\s,]*\d{5}(?:-\d{0,4})?\s*$")
 # A Medicare contract and plan benefit package printed without a label ("H1234-001"): the
 # separator keeps member ids ("H97711351") out.
@@ -643,8 +645,9 @@ def _closest_printed_label(flat: str, admit: Callable[[str, str], bool]) -> tupl
 
 def _split_blocks_after_phones(lines: list[OcrLine]) -> list[OcrLine]:
     """Split a phone number from the next block OCR read on the same line: a bare label of
-    another field ("1 (866)351-4481Submit claims to:") or an address ("...2567 PO Box 4117").
-    The blocks sat side by side on the card; the label's value is under it, not before it."""
+    another field ("1 (866)351-4481Submit claims to:") or an address ("...2567 PO Box 4117",
+    "...375-3084 Jacksonville, FL 32231-5512"). The blocks sat side by side on the card; the
+    label's value is under it, not before it."""
     out: list[OcrLine] = []
     for ln in lines:
         text = ln.text
@@ -661,7 +664,8 @@ def _split_blocks_after_phones(lines: list[OcrLine]) -> list[OcrLine]:
             and not rest[: anchors[0].start].strip()
             and not _value_after(rest, anchors[0].end)
         )
-        if rest.strip() and (bare_label or correction.PO_BOX.match(rest.lstrip())):
+        address = correction.PO_BOX.match(rest.lstrip()) or _CITY_STATE_ZIP.fullmatch(rest.strip())
+        if rest.strip() and (bare_label or address):
             head = text[:cut].rstrip()
             start = len(text) - len(rest.lstrip())
             out.append(OcrLine(head, _sub_box(ln, 0, len(head)), ln.score))

@@ -567,6 +567,18 @@ def test_a_label_and_an_address_glued_after_phone_numbers_are_their_own_blocks()
     assert got["claims_address"] == "PO Box 4117, Little Rock, AR 72203"
 
 
+def test_an_address_last_line_glued_after_a_phone_number_continues_the_address() -> None:
+    lines = [
+        L("Send Claims To:", 606, 95, 770),
+        L("PO Box 64412", 604, 123, 790),
+        L("Provider Line", 39, 160, 172),
+        L("1 (866) 375-3084 Jacksonville, FL 32231-5512", 327, 150, 964, h=36),
+    ]
+    got = fields_of(lines, "back")
+    assert got["phone_provider"] == "866-375-3084"
+    assert got["claims_address"] == "PO Box 64412, Jacksonville, FL 32231-5512"
+
+
 def test_a_copay_amount_read_with_letters_for_digits_is_repaired() -> None:
     got = fields_of([L("Virtual $o", 30, 300), L("Specialist $4O", 30, 330)])
     assert got["copays"] == [
