@@ -492,9 +492,12 @@ def line_anchors(text: str, line_idx: int) -> list[Anchor]:
 def _with_confusable(found: list[Anchor], text: str, line_idx: int) -> list[Anchor]:
     """The exact anchors and the labels read with letters blur confuses (``_CONFUSABLE``)
     where none was read, or where one spans exact anchors as a longer label ("Previders
-    Call" is "Providers Call", not "Call")."""
+    Call" is "Providers Call", not "Call"). A label of three letters only among labels read
+    right ("BIN 547487 PEN S2054 GRP"): alone, an id's prefix folds to one ("PEM" to PCN)."""
     out = list(found)
     for blurred in find_anchors(text, line_idx, confusable=True):
+        if len(blurred.label.replace(" ", "")) < 4 and not found:
+            continue
         inside = [a for a in out if blurred.start < a.end and a.start < blurred.end]
         if all(blurred.start <= a.start and a.end <= blurred.end for a in inside) and not any(
             (a.start, a.end) == (blurred.start, blurred.end) for a in inside

@@ -1496,6 +1496,7 @@ def test_a_confusable_reading_keeps_exact_labels_and_their_values() -> None:
         ("RXPCN", False),
     ]
     assert line_anchors("JAMES MOON", 0) == []
+    assert line_anchors("PEM 8403507301", 0) == []  # an id's prefix, not "PCN" read blurred
     # Folded alike, "NC" would be "No": a code after "GRP" is no "GRP No" label's tail.
     got = fields_of([L("BIN 910600 PCN CT39 GRP NCWX4", 39, 78, 504)], "back")
     assert got.get("rx_group") == "NCWX4"
