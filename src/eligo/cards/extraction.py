@@ -121,9 +121,9 @@ _MBI_LIKE = re.compile(
     r"(?<![A-Z0-9])([1-9][A-Z0-9]{3})[\s\-]?([A-Z0-9]{3})[\s\-]?([A-Z0-9]{4})(?![A-Z0-9])"
 )
 # The last line of a US address: state code and ZIP (+4) at the end.
+_ZIP_END = re.compile(r"\b[A-Z]{2}[\s,]*\d{5}(?:-\d{0,4})?\s*$")
 # An address's last line alone: "Jacksonville, FL 32231-5512".
 _CITY_STATE_ZIP = re.compile(r"[A-Z][A-Za-z.' -]*,?\s+[A-Z]{2}[\s,]*\d{5}(?:-\d{4})?")
-_ZIP_END = re.compile(r"\b[A-Z]{2}[\s,]*\d{5}(?:-\d{0,4})?\s*$")
 # A Medicare contract and plan benefit package printed without a label ("H1234-001"): the
 # separator keeps member ids ("H97711351") out.
 _CMS_CONTRACT = re.compile(r"(?<![A-Z0-9\-])[HRS]\d{4}[\-\s]\d{3}(?![A-Z0-9\-])")
@@ -493,10 +493,12 @@ def _with_confusable(found: list[Anchor], text: str, line_idx: int) -> list[Anch
     """The exact anchors and the labels read with letters blur confuses (``_CONFUSABLE``)
     where none was read, or where one spans exact anchors as a longer label ("Previders
     Call" is "Providers Call", not "Call"). A label of three letters only among labels read
-    right ("BIN 547487 PEN S2054 GRP"): alone, an id's prefix folds to one ("PEM" to PCN)."""
+    right ("BIN 547487 PEN S2054 GRP") or bare ("rx pen"): an id's prefix folds to one too
+    ("PEM 8403507301" is no PCN)."""
     out = list(found)
     for blurred in find_anchors(text, line_idx, confusable=True):
-        if len(blurred.label.replace(" ", "")) < 4 and not found:
+        short = len(blurred.label.replace(" ", "")) < 4
+        if short and not found and _value_after(text, blurred.end):
             continue
         inside = [a for a in out if blurred.start < a.end and a.start < blurred.end]
         if all(blurred.start <= a.start and a.end <= blurred.end for a in inside) and not any(
@@ -2070,7 +2072,8 @@ _LONG_BENEFIT_NAMES = tuple(
 def _confusable_benefits() -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for name in sorted(_BENEFIT_NAMES):
-        out[name.translate(_CONFUSABLE)] = (*out.get(name.translate(_CONFUSABLE), ()), name)
+        folded = name.translate(_CONFUSABLE)
+        out[folded] = (*out.get(folded, ()), name)
     return out
 
 

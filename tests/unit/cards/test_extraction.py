@@ -1497,6 +1497,7 @@ def test_a_confusable_reading_keeps_exact_labels_and_their_values() -> None:
     ]
     assert line_anchors("JAMES MOON", 0) == []
     assert line_anchors("PEM 8403507301", 0) == []  # an id's prefix, not "PCN" read blurred
+    assert [a.label for a in line_anchors("r pen", 0)] == ["PCN"]  # a bare "rx pcn" label
     # Folded alike, "NC" would be "No": a code after "GRP" is no "GRP No" label's tail.
     got = fields_of([L("BIN 910600 PCN CT39 GRP NCWX4", 39, 78, 504)], "back")
     assert got.get("rx_group") == "NCWX4"
