@@ -561,8 +561,10 @@ def split_names(text: str) -> list[str]:
 def normalize_text(text: str) -> Normalized | None:
     cleaned = " ".join(text.strip(" :#*").split())
     # In Title Case text a word-initial lower-case l is a capital I ("lowa" -> "Iowa").
+    # ... and a word-initial zero a capital O ("0pen Access Plus" -> "Open").
     if sum(w[:1].isupper() for w in cleaned.split()) >= 2:
         cleaned = re.sub(r"\bl(?=[a-z]{2})", "I", cleaned)
+        cleaned = re.sub(r"\b0(?=[a-z]{2})", "O", cleaned)
     return Normalized(cleaned) if cleaned else None
 
 

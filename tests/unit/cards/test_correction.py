@@ -626,3 +626,18 @@ def test_a_dependent_read_as_one_word_is_split_at_the_members_surname() -> None:
     assert side("JANE CARTER", ["ANN CARTER JAMES BROWN"])["dependents"].value == [
         "ANN CARTER JAMES BROWN"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("0pen Access Plus", "Open Access Plus"),  # a word-initial zero in Title Case
+        ("Sunrise Health Plan of lowa", "Sunrise Health Plan of Iowa"),
+        ("Plan 0ne", "Plan 0ne"),  # one capital word only: no Title Case to judge by
+        ("Gold 0 Deductible", "Gold 0 Deductible"),  # a number stays a number
+    ],
+)
+def test_title_case_text_reads_a_word_initial_zero_as_o_and_l_as_i(text: str, want: str) -> None:
+    norm = correction.normalize_text(text)
+    assert norm is not None
+    assert norm.value == want
