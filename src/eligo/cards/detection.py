@@ -297,15 +297,20 @@ def _score(
 # --- orientation ------------------------------------------------------------------------
 
 
-def _text_lines(gray: Array, contrast: int = INK_CONTRAST) -> list[tuple[int, int, int, int]]:
-    """Boxes of text-line-like blobs (x, y, w, h) on a grey image of a card or a scene;
-    ink is ``contrast`` grey levels darker than its neighbourhood."""
+def _joined_ink(gray: Array, contrast: int, join_px: int) -> Array:
+    """Ink (``contrast`` grey levels darker than its neighbourhood) with letters closer than
+    ``join_px`` along a row joined into blobs: words and lines."""
     ink = cv2.adaptiveThreshold(
         gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, contrast
     )
-    joined = cv2.morphologyEx(
-        ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 3))
+    return cv2.morphologyEx(
+        ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (join_px, 3))
     )
+
+
+def _text_lines(gray: Array, contrast: int = INK_CONTRAST) -> list[tuple[int, int, int, int]]:
+    """Boxes of text-line-like blobs (x, y, w, h) on a grey image of a card or a scene."""
+    joined = _joined_ink(gray, contrast, 15)
     n, _lab, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     lines = []
     for i in range(1, n):
@@ -324,12 +329,7 @@ MAX_SKEW_DEG = 25.0
 def _text_skew(gray: Array, contrast: int = INK_CONTRAST) -> float | None:
     """The slant of the text rows in degrees (clockwise, y down), from the long thin ink
     blobs words and lines make, when most of them agree and it is worth turning for."""
-    ink = cv2.adaptiveThreshold(
-        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, contrast
-    )
-    joined = cv2.morphologyEx(
-        ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3))
-    )
+    joined = _joined_ink(gray, contrast, 9)
     contours, _ = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     angles = []
     for c in contours:
