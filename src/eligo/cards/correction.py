@@ -966,6 +966,9 @@ def finalize_side(
             cand = source.get(key)
             if cand is not None and key not in NO_REREAD and fv.ocr < REREAD_BELOW:
                 best[key] = _reread_field(key, cand, side, fv, reread) or fv
+        copays = best.get("copays")
+        if copays is not None and copays.ocr < REREAD_BELOW:
+            _reread_copay_amounts(copays, source["copays"], reread)
     _plain_plan_code_as_group(best, plan_codes)
     _relabel(best, candidates, says_medicaid=any(_names_medicaid(t) for t in texts))
     _plan_id_as_member_id(best)
@@ -975,6 +978,49 @@ def finalize_side(
 
 
 NO_REREAD = frozenset({"copays", "dependents", "claims_address"})
+
+
+@dataclass(frozen=True)
+class CopayRead:
+    """How OCR read one copay: the amount's box and score, and the benefit's score (the
+    same line's when OCR read both as one line)."""
+
+    box: tuple[float, float, float, float]
+    score: float
+    benefit_score: float
+    alone: bool  # the amount is a line (or table cell) of its own: its crop can be re-read
+
+
+def _reread_copay_amounts(fv: FieldValue, cand: Any, reread: Reread) -> None:
+    """Copay amounts OCR was unsure of ("$5" at 0.79) are read again from their crops: one
+    a re-read agrees on counts at the re-read's score. The list's OCR score is that of its
+    least sure amount or benefit."""
+    items = fv.value
+    reads = getattr(cand, "copay_reads", ())
+    if not isinstance(items, list) or len(reads) != len(items):
+        return
+    scores: list[float] = []
+    for item, read in zip(items, reads, strict=True):
+        amount = read.score
+        if read.alone and amount < REREAD_BELOW <= read.benefit_score:
+            readings = reread(read)
+            amount = max(
+                [amount, *(sc for text, sc, _ in readings if _same_amount(text, item["amount"]))]
+            )
+        scores.append(min(amount, read.benefit_score))
+    ocr = min(scores)
+    if ocr > fv.ocr:
+        fv.provenance.append({"step": "reread", "what": "copay amounts", "ocr": round(ocr, 3)})
+        fv.ocr = ocr
+
+
+def _same_amount(reading: str, amount: str) -> bool:
+    """A re-read says the same amount; blur reads a dollar sign as "s" or "S"."""
+
+    def digits(text: str) -> str:
+        return _to_digits(re.sub(r"^\s*[$sS]\s*", "", text.strip()).replace(",", ""))
+
+    return bool(reading.strip()) and digits(reading) == digits(amount)
 
 
 def _reread_field(

@@ -128,15 +128,28 @@ _CITY_STATE_ZIP = re.compile(r"[A-Z][A-Za-z.' -]*,?\s+[A-Z]{2}[\s,]*\d{5}(?:-\d{
 # separator keeps member ids ("H97711351") out.
 _CMS_CONTRACT = re.compile(r"(?<![A-Z0-9\-])[HRS]\d{4}[\-\s]\d{3}(?![A-Z0-9\-])")
 _ISSUER = re.compile(r"\(?\s*80840\s*\)?[\s\-]*((?:\d[\s\-]?){10})")
-_MONEY = r"(?:\$\s?[\dOSIl][\d,OSIl]*(?:\.\d{2})?|\d{1,3}\s?%)"
+_MONEY = r"(?:\$\s?[\dOoSIl][\d,OoSIl]*(?:\.\d{2})?|\d{1,3}\s?%)"
 _COPAY_PAIR = re.compile(
     r"([A-Za-z][A-Za-z /&.\-]{0,24}?)\s*[:=\-]?\s*(" + _MONEY + r")(?:\s*(?:copay|co-pay))?",
     re.IGNORECASE,
 )
 
 
-# One copay found on a side: (row top, x, {benefit, amount}, box, OCR score, line ids).
-_CopayPair = tuple[float, float, dict[str, str], Box, float, tuple[int, ...]]
+# A copay list beside an amount no benefit was read for is missing that row: held back.
+COPAYS_INCOMPLETE_EXTRACT = 0.5
+
+
+@dataclass(frozen=True)
+class _CopayPair:
+    """One copay found on a side."""
+
+    top: float  # the row's top, for reading order
+    x: float
+    item: dict[str, str]  # {"benefit", "amount"}
+    box: Box
+    score: float  # OCR score
+    lines: tuple[int, ...]
+    read: correction.CopayRead  # how OCR read it, for a re-read of an unsure amount
 
 
 @dataclass
@@ -152,6 +165,8 @@ class Candidate:
     lines: tuple[int, ...]
     label: str | None = None
     value: object = None  # structured value (copays)
+    # How OCR read each copay, for correction to re-read unsure amounts.
+    copay_reads: tuple[correction.CopayRead, ...] = ()
     # Line model: the chance this is the side's one line of its field, given the model's
     # reading of every free line (``sole_line_chance``), however unsure the model is.
     share: float | None = None
@@ -179,8 +194,10 @@ def _fold(text: str) -> str:
 def _split_glued(text: str) -> str:
     """Put a space after a colon that OCR glued to the next word ('ID:123'), read a bar
     between fields as a gap ("RxBIN 610014 | RxPCN ADV") and a multiplication sign as the
-    x it was printed as ("R× $10": cards print no ×)."""
-    text = re.sub(r"(?<=\s)\|(?=\s)", " ", text).replace("×", "x")
+    x it was printed as ("R× $10": cards print no ×), or as all of "Rx" when it starts a
+    word ("× $0", "×group": blur ran the two letters into one sign)."""
+    text = re.sub(r"(?<=\s)\|(?=\s)", " ", text)
+    text = re.sub(r"(?<![A-Za-z0-9])×", "Rx", text).replace("×", "x")
     return re.sub(r":(?=\S)", ": ", text)
 
 
@@ -1052,8 +1069,10 @@ class Extractor:
                     text, box = titled[i]
                 method = correction.WEAK_LINE_MODEL if weak else "line_model"
                 share = sole_line_chance(col, int(r))
-                if weak and share >= SOLE_LINE_MIN_CHANCE:
-                    p = SOLE_PAYER_EXTRACT
+                if key == "payer_name" and share >= SOLE_LINE_MIN_CHANCE:
+                    # The side's one payer-like line is the insurer every card names, the
+                    # surer the model the better: never below a weak line's standing.
+                    p = max(p, SOLE_PAYER_EXTRACT)
                 out.append(Candidate(key, text, box, line.score, p, method, (i,), share=share))
         found_keys = have | {c.key for c in out}
         out.extend(_by_shape(lines, free, probs, classes, found_keys))
@@ -1297,6 +1316,9 @@ class Extractor:
         copays = self._copays(lines, found)
         if copays is not None and "copays" not in have:
             out.append(copays)
+            # A copay row's benefit ("Rx Generic") is no free line for the line model to
+            # call a PBM or a plan.
+            used.update(copays.lines)
         out.extend(_rx_column_values(lines, used, found))
         return out
 
@@ -1324,7 +1346,7 @@ class Extractor:
             for i, t in texts.items()
             if i not in taken and re.fullmatch(r"\s*" + _MONEY + r"\s*", t)
         }
-        joined: dict[int, tuple[str, Box, float, tuple[int, ...]]] = {}
+        joined: dict[int, tuple[str, Box, tuple[int, ...], correction.CopayRead]] = {}
         for i, line in enumerate(lines):
             if i in taken or i in amount_only or _benefit_text(texts[i].strip(" :-")) is None:
                 continue
@@ -1343,47 +1365,88 @@ class Extractor:
                     max(line.box[3], lines[k].box[3]),
                 )
                 text = f"{texts[i].strip()} {lines[k].text.strip()}"
-                joined[i] = (text, box, min(line.score, lines[k].score), (i, k))
+                read = correction.CopayRead(lines[k].box, lines[k].score, line.score, True)
+                joined[i] = (text, box, (i, k), read)
         found_pairs: list[_CopayPair] = []
         for i, line in enumerate(lines):
             if i in taken or i in amount_only:
                 continue
-            text, box, score, ids = joined.get(i, (texts[i], line.box, line.score, (i,)))
+            # A line of benefits and amounts: one read for all of it.
+            one_line = correction.CopayRead(line.box, line.score, line.score, alone=False)
+            text, box, ids, read = joined.get(i, (texts[i], line.box, (i,), one_line))
+            score = min(read.score, read.benefit_score)
             proxy = OcrLine(text, box, score)
             for m in _COPAY_PAIR.finditer(text):
-                benefit = _benefit_text(m.group(1).strip(" :-=/"))
+                benefit = _benefit_text(m.group(1).strip(" :-=/."))
                 if benefit is None:
                     continue
                 amount = correction.repair_printed_amount(re.sub(r"\s+", "", m.group(2)))
                 sub = _sub_box(proxy, m.start(1), m.end(2)) if len(ids) == 1 else box
-                found_pairs.append(
-                    (box[1], sub[0], {"benefit": benefit, "amount": amount}, sub, score, ids)
-                )
-        paired = {k for _, _, _, ids in joined.values() for k in ids}
+                item = {"benefit": benefit, "amount": amount}
+                found_pairs.append(_CopayPair(box[1], sub[0], item, sub, score, ids, read))
+        paired = {k for _, _, ids, _ in joined.values() for k in ids}
         found_pairs.extend(_copay_table_pairs(lines, texts, taken | paired))
         if not found_pairs:
             return None
         med_h = float(np.median([ln.height for ln in lines]))
         # Reading order: rows (tops within half a line) then x.
-        found_pairs.sort(key=lambda p: (p[0], p[1]))
+        found_pairs.sort(key=lambda p: (p.top, p.x))
         rows: list[list[_CopayPair]] = []
         for p in found_pairs:
-            if rows and abs(p[0] - rows[-1][0][0]) <= 0.5 * med_h:
+            if rows and abs(p.top - rows[-1][0].top) <= 0.5 * med_h:
                 rows[-1].append(p)
             else:
                 rows.append([p])
-        ordered = [p for row in rows for p in sorted(row, key=lambda p: p[1])]
-        boxes = [p[3] for p in ordered]
+        ordered = [p for row in rows for p in sorted(row, key=lambda p: p.x)]
+        boxes = [p.box for p in ordered]
+        block = _union(*boxes)
+        complete = not _orphan_amounts(lines, texts, taken, ordered, block, med_h)
         return Candidate(
             key="copays",
-            text="; ".join(f"{p[2]['benefit']} {p[2]['amount']}" for p in ordered),
-            box=_union(*boxes),
-            ocr_score=min(p[4] for p in ordered),
-            extract_score=METHOD_SCORE["format"],
+            text="; ".join(f"{p.item['benefit']} {p.item['amount']}" for p in ordered),
+            box=block,
+            ocr_score=min(p.score for p in ordered),
+            extract_score=METHOD_SCORE["format"] if complete else COPAYS_INCOMPLETE_EXTRACT,
             method="format",
-            lines=tuple(sorted({i for p in ordered for i in p[5]})),
-            value=[p[2] for p in ordered],
+            lines=tuple(sorted({i for p in ordered for i in p.lines})),
+            value=[p.item for p in ordered],
+            copay_reads=tuple(p.read for p in ordered),
         )
+
+
+def _orphan_amounts(
+    lines: list[OcrLine],
+    texts: dict[int, str],
+    taken: set[int],
+    pairs: list[_CopayPair],
+    block: Box,
+    med_h: float,
+) -> list[int]:
+    """Lines in or beside the copay block that print an amount no pair took: rows whose
+    benefit glare washed out or blur cut short ("ent $40"), so the list is incomplete.
+    Such rows run on from the block (or from each other) a row apart."""
+    paired = {i for p in pairs for i in p.lines}
+    loose = [
+        i
+        for i, line in enumerate(lines)
+        if i not in taken
+        and i not in paired
+        and re.search(_MONEY, texts[i])
+        and line.box[0] < block[2] + med_h
+        and line.box[2] > block[0] - med_h
+    ]
+    top, bottom = block[1], block[3]
+    orphans: list[int] = []
+    grew = True
+    while grew:
+        grew = False
+        for i in loose:
+            y0, y1 = lines[i].box[1], lines[i].box[3]
+            if i not in orphans and top - 2 * med_h <= y0 and y1 <= bottom + 2 * med_h:
+                orphans.append(i)
+                top, bottom = min(top, y0), max(bottom, y1)
+                grew = True
+    return orphans
 
 
 def _copay_table_pairs(
@@ -1436,21 +1499,14 @@ def _copay_table_pairs(
         ):
             continue
         used.add(n)
-        benefit = _benefit_text(name.strip(" :-=/"))
+        benefit = _benefit_text(name.strip(" :-=/."))
         if benefit is None:
             continue
         amount = correction.repair_printed_amount(re.sub(r"\s+", "", amount_text))
         cell = (min(box[0], a_box[0]), box[1], max(box[2], a_box[2]), a_box[3])
-        out.append(
-            (
-                box[1],
-                box[0],
-                {"benefit": benefit, "amount": amount},
-                cell,
-                min(score, a_score),
-                (i, k),
-            )
-        )
+        item = {"benefit": benefit, "amount": amount}
+        read = correction.CopayRead(a_box, a_score, score, True)
+        out.append(_CopayPair(box[1], box[0], item, cell, min(score, a_score), (i, k), read))
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -641,3 +642,45 @@ def test_title_case_text_reads_a_word_initial_zero_as_o_and_l_as_i(text: str, wa
     norm = correction.normalize_text(text)
     assert norm is not None
     assert norm.value == want
+
+
+def _copays_candidate(amount_score: float) -> Candidate:
+    reads = (
+        correction.CopayRead((900, 300, 980, 330), 1.0, 1.0, alone=True),
+        correction.CopayRead((930, 380, 980, 410), amount_score, 1.0, alone=True),
+    )
+    return Candidate(
+        "copays",
+        "Specialist $60; Rx Generic $5",
+        (596, 296, 980, 412),
+        min(amount_score, 1.0),
+        0.85,
+        "format",
+        (7, 8, 9, 10),
+        value=[
+            {"benefit": "Specialist", "amount": "$60"},
+            {"benefit": "Rx Generic", "amount": "$5"},
+        ],
+        copay_reads=reads,
+    )
+
+
+def test_an_unsure_copay_amount_a_reread_agrees_on_counts_at_the_rereads_score() -> None:
+    crops: list[Any] = []
+
+    def reread(read: Any) -> list[tuple[str, float, str]]:
+        crops.append(read.box)
+        return [("$5", 0.99, "rapidocr_enhanced"), ("S5", 0.97, "tesseract")]
+
+    got = correction.finalize_side([_copays_candidate(0.79)], "front", reread)["copays"]
+    assert crops == [(930, 380, 980, 410)]  # only the unsure amount is read again
+    assert got.ocr == 0.99
+    assert got.provenance[-1]["step"] == "reread"
+
+
+def test_a_copay_amount_a_reread_reads_otherwise_keeps_its_low_score() -> None:
+    got = correction.finalize_side(
+        [_copays_candidate(0.79)], "front", lambda c: [("$15", 0.99, "rapidocr_enhanced")]
+    )["copays"]
+    assert got.ocr == 0.79
+    assert got.value[1] == {"benefit": "Rx Generic", "amount": "$5"}

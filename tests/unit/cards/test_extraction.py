@@ -1569,3 +1569,89 @@ def test_a_programme_read_as_the_likeliest_payer_under_the_payer_is_the_plan() -
     probs = np.array([[0.01, 0.98, 0.01], [0.03, 0.97, 0.0]])
     _second_payer_is_plan(probs, classes, texts)
     assert read_as(probs, classes) == ["payer_name", "payer_name"]
+
+
+def test_an_amount_read_with_a_letter_in_its_own_column_joins_its_benefit() -> None:
+    # Blur reads "$0" as "$o"; alone on its line it must still be an amount to pair with.
+    got = fields_of([L("PCP Visit", 596, 300), L("$o", 938, 300), L("ER Visit", 596, 340)])
+    assert got["copays"] == [{"benefit": "PCP Visit", "amount": "$0"}]
+
+
+_COPAY_COLUMN = [
+    L("Cedar Health", 36, 40, h=44),
+    L("Name", 36, 120),
+    L("BRITTANY BAKER", 198, 116),
+    L("ID", 36, 160),
+    L("U30686787", 198, 156),
+    L("Rx Bin", 596, 110),
+    L("219767", 716, 106),
+    L("Specialist", 596, 298),
+    L("$60", 925, 296, 979),
+    L("Rx Generic", 596, 338),
+    L("$5", 936, 336, 979),
+]
+
+
+def test_a_copay_rows_benefit_is_no_line_for_the_model() -> None:
+    """ "Rx Generic" beside its amount is a copay, not the name of a pharmacy benefit manager."""
+    ext = Extractor(line_model=load_line_model()).extract(_COPAY_COLUMN, 1012, 638)
+    copays = [c for c in ext.candidates if c.key == "copays"]
+    assert [c.value for c in copays] == [
+        [{"benefit": "Specialist", "amount": "$60"}, {"benefit": "Rx Generic", "amount": "$5"}]
+    ]
+    assert not [c for c in ext.candidates if c.method == "line_model" and c.lines[0] >= 7]
+
+
+def test_a_copay_list_beside_an_amount_without_its_benefit_is_held_back() -> None:
+    """Glare washed out a row's benefit: its amount is left over, the list is incomplete."""
+    whole = Extractor(line_model=None).extract(_COPAY_COLUMN, 1012, 638)
+    cut = [ln for ln in _COPAY_COLUMN if ln.text != "Rx Generic"]
+    partial = Extractor(line_model=None).extract(cut, 1012, 638)
+    (complete,) = [c for c in whole.candidates if c.key == "copays"]
+    (incomplete,) = [c for c in partial.candidates if c.key == "copays"]
+    assert complete.extract_score == extraction.METHOD_SCORE["format"]
+    assert incomplete.value == [{"benefit": "Specialist", "amount": "$60"}]
+    assert incomplete.extract_score == extraction.COPAYS_INCOMPLETE_EXTRACT
+
+
+def test_the_sides_one_payer_line_scores_no_lower_than_a_weak_one() -> None:
+    """A lower-case brand atop the card: the model gives it a middling probability, yet it
+    is the side's one payer-like line, like a weak line that stands out."""
+    lines = [
+        L("bright health", 50, 49, 336, h=48),
+        L("member", 52, 131, 140, h=24),
+        L("Ashley L. Barnes", 51, 156, 288, h=31),
+        L("member id", 51, 200, 163, h=26),
+        L("group", 400, 202, 464, h=28),
+        L("plan", 686, 200, 740, h=29),
+        L("36525928K", 52, 226, 220, h=29),
+        L("40027", 401, 229, 495, h=30),
+        L("PPO", 688, 228, 751, h=32),
+        L("rx bin", 51, 270, 112, h=25),
+        L("rx pcn", 242, 270, 311, h=27),
+        L("rx group", 435, 271, 521, h=25),
+        L("505935", 52, 295, 153, h=27),
+        L("MKN", 242, 297, 307, h=29),
+        L("Z8RTLXPA", 436, 298, 567, h=27),
+        L("questions?", 50, 341, 162, h=28),
+        L("deductible", 495, 342, 604, h=26),
+        L("(866) 517-2172", 52, 370, 253, h=29),
+        L("$250", 495, 366, 567, h=31),
+    ]
+    ext = Extractor(line_model=load_line_model()).extract(lines, 1012, 638)
+    (payer,) = [c for c in ext.candidates if c.key == "payer_name"]
+    assert payer.text == "bright health"
+    assert payer.share is not None
+    assert payer.share >= extraction.SOLE_LINE_MIN_CHANCE
+    assert payer.extract_score >= extraction.SOLE_PAYER_EXTRACT
+
+
+def test_a_multiplication_sign_starting_a_word_is_rx_and_a_benefits_period_is_dropped() -> None:
+    # Blur runs "Rx" into one sign; an abbreviation's period is no part of the benefit.
+    got = fields_of([L("SPC $30", 510, 348), L("× $0", 510, 378), L("Urgent. $25", 750, 348)])
+    assert got["copays"] == [
+        {"benefit": "SPC", "amount": "$30"},
+        {"benefit": "Urgent", "amount": "$25"},
+        {"benefit": "Rx", "amount": "$0"},
+    ]
+    assert fields_of([L("×group", 439, 272), L("VSN92369", 431, 298)])["rx_group"] == "VSN92369"
