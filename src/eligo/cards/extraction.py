@@ -1320,6 +1320,7 @@ class Extractor:
             # call a PBM or a plan.
             used.update(copays.lines)
         out.extend(_rx_column_values(lines, used, found))
+        out.extend(_unlabelled_rx_stack(lines, used, [*found, *out]))
         return out
 
     def _copays(self, lines: list[OcrLine], found: list[Candidate]) -> Candidate | None:
@@ -1786,6 +1787,64 @@ def _rx_column_values(
         )
         used.add(i)
     return out
+
+
+def _unlabelled_rx_stack(
+    lines: list[OcrLine], used: set[int], found: list[Candidate]
+) -> list[Candidate]:
+    """A pharmacy block whose labels glare wiped all of: a six-digit number atop a column of
+    codes, a row apart, on a side where no BIN was read. The rows take the standard order
+    (BIN, PCN, Group), as ``_rx_column_values`` does from a labelled one."""
+    if not lines or any(c.key in RX_COLUMN_ORDER for c in found):
+        return []
+    med_h = float(np.median([ln.height for ln in lines]))
+    taken = used | {i for c in found for i in c.lines}
+    free = [
+        i
+        for i, ln in enumerate(lines)
+        if i not in taken and _RX_CODE.fullmatch(ln.text.strip().upper())
+    ]
+    for top in free:
+        if not re.fullmatch(r"\d{6}", lines[top].text.strip()):
+            continue
+        stack = [top]
+        for i in sorted(free, key=lambda i: lines[i].box[1]):
+            prev = lines[stack[-1]].box
+            box = lines[i].box
+            if (
+                len(stack) < len(RX_COLUMN_ORDER)
+                and abs(box[0] - prev[0]) < 0.6 * med_h
+                and 0.5 * med_h < box[1] - prev[1] <= 2.0 * med_h
+            ):
+                stack.append(i)
+        if len(stack) < 2 or any(re.fullmatch(r"\d{6}", lines[i].text.strip()) for i in stack[1:]):
+            continue
+        used.update(stack)
+        last = lines[stack[-1]].box
+        for c in found:
+            # The block's "Group" label alone survived: its value is the Rx group.
+            box = lines[c.lines[0]].box
+            if (
+                len(stack) == 2
+                and c.key == "group_number"
+                and len(c.lines) == 1
+                and abs(c.box[0] - last[0]) < 0.6 * med_h
+                and 0.5 * med_h < box[1] - last[1] <= 2.0 * med_h
+            ):
+                c.key = "rx_group"
+        return [
+            Candidate(
+                key,
+                lines[i].text.strip(),
+                lines[i].box,
+                lines[i].score,
+                METHOD_SCORE["rx_order"],
+                "rx_order",
+                (i,),
+            )
+            for key, i in zip(RX_COLUMN_ORDER, stack, strict=False)
+        ]
+    return []
 
 
 # Words a card's title adds after the payer's name ("MEDICARE HEALTH INSURANCE").

@@ -1655,3 +1655,27 @@ def test_a_multiplication_sign_starting_a_word_is_rx_and_a_benefits_period_is_dr
         {"benefit": "Rx", "amount": "$0"},
     ]
     assert fields_of([L("×group", 439, 272), L("VSN92369", 431, 298)])["rx_group"] == "VSN92369"
+
+
+def test_a_pharmacy_block_whose_labels_glare_wiped_takes_the_standard_order() -> None:
+    front = [
+        L("Member Name: DAVID THOMAS", 28, 140),
+        L("801596", 698, 150, 804),
+        L("Member ID: 560205703", 31, 173),
+        L("CJBJJBM", 697, 189, 808),
+        L("Effective: 06-01-2020", 30, 235),
+        L("PU0819", 696, 228, 807),
+    ]
+    got = fields_of(front)
+    assert (got["rx_bin"], got["rx_pcn"], got["rx_group"]) == ("801596", "CJBJJBM", "PU0819")
+    # The block's "Group" label alone survived: its value is the Rx group, not the member's.
+    with_group = [*front[:5], L("Group", 598, 229, 663), L("07412", 697, 228, 788)]
+    got = fields_of(with_group)
+    assert (got["rx_bin"], got["rx_pcn"], got["rx_group"]) == ("801596", "CJBJJBM", "07412")
+    assert "group_number" not in got
+
+
+def test_a_six_digit_number_alone_or_over_another_is_no_pharmacy_block() -> None:
+    assert "rx_bin" not in fields_of([L("Member ID: 560205703", 31, 173), L("801596", 698, 150)])
+    got = fields_of([L("801596", 698, 150, 804), L("123456", 698, 189, 804)])
+    assert "rx_bin" not in got
