@@ -1821,17 +1821,19 @@ def _unlabelled_rx_stack(
             continue
         used.update(stack)
         last = lines[stack[-1]].box
-        for c in found:
-            # The block's "Group" label alone survived: its value is the Rx group.
-            box = lines[c.lines[0]].box
-            if (
-                len(stack) == 2
-                and c.key == "group_number"
-                and len(c.lines) == 1
-                and abs(c.box[0] - last[0]) < 0.6 * med_h
-                and 0.5 * med_h < box[1] - last[1] <= 2.0 * med_h
-            ):
-                c.key = "rx_group"
+        # The block's "Group" label alone survived: the value it labelled, the next row down
+        # a stack of two, is the Rx group.
+        below = [
+            c
+            for c in found
+            if len(stack) == 2
+            and c.key == "group_number"
+            and len(c.lines) == 1
+            and abs(c.box[0] - last[0]) < 0.6 * med_h
+            and 0.5 * med_h < lines[c.lines[0]].box[1] - last[1] <= 2.0 * med_h
+        ]
+        for c in below:
+            c.key = "rx_group"
         return [
             Candidate(
                 key,
