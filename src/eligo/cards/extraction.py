@@ -147,9 +147,13 @@ class _CopayPair:
     x: float
     item: dict[str, str]  # {"benefit", "amount"}
     box: Box
-    score: float  # OCR score
     lines: tuple[int, ...]
     read: correction.CopayRead  # how OCR read it, for a re-read of an unsure amount
+
+    @property
+    def score(self) -> float:
+        """OCR score: that of the less sure of its benefit and amount."""
+        return min(self.read.score, self.read.benefit_score)
 
 
 @dataclass
@@ -1384,7 +1388,7 @@ class Extractor:
                 amount = correction.repair_printed_amount(re.sub(r"\s+", "", m.group(2)))
                 sub = _sub_box(proxy, m.start(1), m.end(2)) if len(ids) == 1 else box
                 item = {"benefit": benefit, "amount": amount}
-                found_pairs.append(_CopayPair(box[1], sub[0], item, sub, score, ids, read))
+                found_pairs.append(_CopayPair(box[1], sub[0], item, sub, ids, read))
         paired = {k for _, _, ids, _ in joined.values() for k in ids}
         found_pairs.extend(_copay_table_pairs(lines, texts, taken | paired))
         if not found_pairs:
@@ -1507,7 +1511,7 @@ def _copay_table_pairs(
         cell = (min(box[0], a_box[0]), box[1], max(box[2], a_box[2]), a_box[3])
         item = {"benefit": benefit, "amount": amount}
         read = correction.CopayRead(a_box, a_score, score, True)
-        out.append(_CopayPair(box[1], box[0], item, cell, min(score, a_score), (i, k), read))
+        out.append(_CopayPair(box[1], box[0], item, cell, (i, k), read))
     return out
 
 
