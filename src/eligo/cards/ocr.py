@@ -100,14 +100,21 @@ class RapidOcrEngine:
         self,
         *,
         threads: int = 2,
+        # 640 (the flat card's own scale) detects faster but its boxes cost recognition
+        # a space here and there ("JUSTINQ PEREZ"): 736 stays.
         det_limit_side: int = 736,
         det_limit_type: str = "min",
+        # Recognition pads every crop of a batch to the widest: card lines vary so much
+        # in length that small batches are faster (2: a quarter less OCR time than
+        # rapidocr's 6, same accuracy on held-out cards).
+        rec_batch: int = 2,
         use_cls: bool = False,
         min_text_score: float = 0.3,
     ) -> None:
         self.threads = threads
         self.det_limit_side = det_limit_side
         self.det_limit_type = det_limit_type
+        self.rec_batch = rec_batch
         self.use_cls = use_cls
         self.min_text_score = min_text_score
         self._engine: Any = None
@@ -130,6 +137,7 @@ class RapidOcrEngine:
                 "Global.text_score": self.min_text_score,
                 "Det.limit_side_len": self.det_limit_side,
                 "Det.limit_type": self.det_limit_type,
+                "Rec.rec_batch_num": self.rec_batch,
                 "EngineConfig.onnxruntime.intra_op_num_threads": self.threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             }

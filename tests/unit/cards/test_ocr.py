@@ -50,6 +50,12 @@ def test_params_pin_every_model_to_a_shipped_file() -> None:
     assert params["EngineConfig.onnxruntime.intra_op_num_threads"] == 2
 
 
+def test_loaded_engine_uses_the_pinned_speed_settings(engine: RapidOcrEngine) -> None:
+    loaded = engine._load_locked()
+    assert loaded.text_det.limit_side_len == engine.det_limit_side == 736
+    assert loaded.text_rec.rec_batch_num == engine.rec_batch == 2
+
+
 def test_reads_a_card_with_networking_disabled(
     no_network: list[Any], engine: RapidOcrEngine, flat_card: tuple[np.ndarray, dict[str, Any]]
 ) -> None:
