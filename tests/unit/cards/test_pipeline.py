@@ -145,6 +145,25 @@ def test_a_shaken_card_is_deblurred_and_read(scanner: CardScanner) -> None:
     assert read_ids(deblur=True) == want
 
 
+def test_a_softly_shaken_card_is_suspected_of_blur_even_when_its_text_reads_sure() -> None:
+    """Slight motion blur leaves OCR confident and wrong ("20" for "Rx $20"): the card's
+    own sharpness has to send it to the deblurred read. A sharp card is not sent."""
+    import cv2
+
+    from eligo.cards.deblur import motion_kernel
+    from eligo.cards.ocr import OcrLine
+    from eligo.cards.pipeline import _blur_suspect
+
+    card = generate_card("unitedcare", seed=4, degradation="clean")
+    img = cv2.imdecode(np.frombuffer(card.front.image, np.uint8), cv2.IMREAD_COLOR)
+    hmat = np.linalg.inv(np.asarray(card.front.homography))
+    flat = cv2.warpPerspective(img, hmat, (1012, 638))
+    soft = cv2.filter2D(flat, -1, motion_kernel(7.0, 100.0), borderType=cv2.BORDER_REFLECT)
+    sure = [OcrLine(f"Line number {i}", (10, 40 * i, 300, 40 * i + 30), 0.99) for i in range(6)]
+    assert _blur_suspect(soft, sure)
+    assert not _blur_suspect(flat, sure)
+
+
 def test_reading_order_is_rows_then_columns() -> None:
     from eligo.cards.ocr import OcrLine
     from eligo.cards.pipeline import _reading_order
