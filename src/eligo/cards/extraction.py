@@ -107,6 +107,8 @@ METHOD_SCORE = {
     "label_above": 0.72,
     "format": 0.85,
     "rx_order": 0.75,
+    # A deductible known only as the side's one bare amount (its label wiped).
+    "lone_amount": 0.75,
 }
 
 # A party's name label followed by a phone number labels that party's phone.
@@ -129,6 +131,9 @@ _CITY_STATE_ZIP = re.compile(r"[A-Z][A-Za-z.' -]*,?\s+[A-Z]{2}[\s,]*\d{5}(?:-\d{
 _CMS_CONTRACT = re.compile(r"(?<![A-Z0-9\-])[HRS]\d{4}[\-\s]\d{3}(?![A-Z0-9\-])")
 _ISSUER = re.compile(r"\(?\s*80840\s*\)?[\s\-]*((?:\d[\s\-]?){10})")
 _MONEY = r"(?:\$\s?[\dOoSIl][\d,OoSIl]*(?:\.\d{2})?|\d{1,3}\s?%)"
+# $100 or more, as a deductible is printed ("$500", "$3,000").
+_LONE_DEDUCTIBLE = re.compile(r"\$\s?(?:\d{3}|\d{1,2},?\d{3})(?:\.\d{2})?")
+_OUT_OF_POCKET = re.compile(r"POCKET|\bOOP\b|\bMAX|COINS")
 _COPAY_PAIR = re.compile(
     r"([A-Za-z][A-Za-z /&.\-]{0,24}?)\s*[:=\-]?\s*(" + _MONEY + r")(?:\s*(?:copay|co-pay))?",
     re.IGNORECASE,
@@ -1323,6 +1328,11 @@ class Extractor:
             # A copay row's benefit ("Rx Generic") is no free line for the line model to
             # call a PBM or a plan.
             used.update(copays.lines)
+        if copays is None and "deductible" not in have:
+            deductible = _lone_amount_deductible(lines, used)
+            if deductible is not None:
+                out.append(deductible)
+                used.update(deductible.lines)
         out.extend(_rx_column_values(lines, used, found))
         out.extend(_unlabelled_rx_stack(lines, used, [*found, *out]))
         return out
@@ -1417,6 +1427,33 @@ class Extractor:
             value=[p.item for p in ordered],
             copay_reads=tuple(p.read for p in ordered),
         )
+
+
+def _lone_amount_deductible(lines: list[OcrLine], used: set[int]) -> Candidate | None:
+    """A deductible whose label glare wiped or blur faded ("$3,000" alone on its line).
+
+    Only on a side with no copays and no other dollar amount, where nothing speaks of an
+    out-of-pocket maximum: there the one amount of $100 or more a card prints on its own
+    is its deductible.
+    """
+    bare = [i for i, line in enumerate(lines) if re.fullmatch(r"\s*" + _MONEY + r"\s*", line.text)]
+    if len(bare) != 1 or bare[0] in used:
+        return None
+    if any(_OUT_OF_POCKET.search(line.text.upper()) for line in lines):
+        return None
+    i = bare[0]
+    line = lines[i]
+    if not _LONE_DEDUCTIBLE.fullmatch(line.text.strip()):
+        return None
+    return Candidate(
+        "deductible",
+        line.text.strip(),
+        line.box,
+        line.score,
+        METHOD_SCORE["lone_amount"],
+        "lone_amount",
+        (i,),
+    )
 
 
 def _orphan_amounts(

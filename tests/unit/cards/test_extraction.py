@@ -1679,3 +1679,38 @@ def test_a_six_digit_number_alone_or_over_another_is_no_pharmacy_block() -> None
     assert "rx_bin" not in fields_of([L("Member ID: 560205703", 31, 173), L("801596", 698, 150)])
     got = fields_of([L("801596", 698, 150, 804), L("123456", 698, 189, 804)])
     assert "rx_bin" not in got
+
+
+def _minimal_front(amount: str, *extra: OcrLine) -> list[OcrLine]:
+    """A minimal card's front whose "deductible" label glare wiped: its amount is alone."""
+    return [
+        L("oscilla health", 36, 34, h=40),
+        L("member id", 36, 180, h=20),
+        L("67504871G", 36, 205),
+        L("rx bin", 36, 260, h=20),
+        L("982240", 36, 285),
+        L("questions?", 36, 340, h=20),
+        L("(844) 394-7249", 36, 365),
+        L(amount, 500, 365),
+        *extra,
+    ]
+
+
+def test_the_sides_one_bare_amount_is_its_deductible_when_the_label_was_wiped() -> None:
+    assert fields_of(_minimal_front("$3,000"))["deductible"] == "$3,000"
+    assert fields_of(_minimal_front("$500"))["deductible"] == "$500"
+
+
+@pytest.mark.parametrize(
+    ("amount", "extra"),
+    [
+        ("$25", ()),  # too small for a deductible: a copay whose benefit was lost
+        ("$3,000", (L("$6,000", 700, 365),)),  # two amounts: which is which is unknown
+        ("$3,000", (L("Out-of-Pocket Max", 700, 340, h=20),)),
+        ("$3,000", (L("Specialist $50", 700, 300),)),  # a copay list prints amounts
+    ],
+)
+def test_a_bare_amount_is_no_deductible_where_other_amounts_could_be_it(
+    amount: str, extra: tuple[OcrLine, ...]
+) -> None:
+    assert "deductible" not in fields_of(_minimal_front(amount, *extra))
