@@ -1436,12 +1436,13 @@ def _lone_amount_deductible(lines: list[OcrLine], used: set[int]) -> Candidate |
     out-of-pocket maximum: there the one amount of $100 or more a card prints on its own
     is its deductible.
     """
-    bare = [i for i, line in enumerate(lines) if re.fullmatch(r"\s*" + _MONEY + r"\s*", line.text)]
-    if len(bare) != 1 or bare[0] in used:
+    # Any dollar sign counts as an amount: blur reads "$15" as "$Is".
+    priced = [i for i, line in enumerate(lines) if "$" in line.text or re.search(_MONEY, line.text)]
+    if len(priced) != 1 or priced[0] in used:
         return None
     if any(_OUT_OF_POCKET.search(line.text.upper()) for line in lines):
         return None
-    i = bare[0]
+    i = priced[0]
     line = lines[i]
     if not _LONE_DEDUCTIBLE.fullmatch(line.text.strip()):
         return None

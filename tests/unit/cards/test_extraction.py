@@ -1708,6 +1708,7 @@ def test_the_sides_one_bare_amount_is_its_deductible_when_the_label_was_wiped() 
         ("$3,000", (L("$6,000", 700, 365),)),  # two amounts: which is which is unknown
         ("$3,000", (L("Out-of-Pocket Max", 700, 340, h=20),)),
         ("$3,000", (L("Specialist $50", 700, 300),)),  # a copay list prints amounts
+        ("$200", (L("$Is", 700, 300), L("$7s", 700, 400))),  # amounts blur made unreadable
     ],
 )
 def test_a_bare_amount_is_no_deductible_where_other_amounts_could_be_it(
