@@ -451,6 +451,7 @@ def normalize_issuer(text: str) -> Normalized | None:
 
 
 _AMOUNT = re.compile(r"\$\s*([\dOSIl,]+(?:\.\d{2})?)")
+_POINT_FOR_COMMA = re.compile(r"(\d)\.(\d{3})(?!\d)")
 
 
 def repair_printed_amount(text: str) -> str:
@@ -460,7 +461,15 @@ def repair_printed_amount(text: str) -> str:
 
 
 def normalize_amount(text: str) -> Normalized | None:
-    """A dollar amount printed as ``$1,500`` -> ``$1,500`` (digits repaired)."""
+    """A dollar amount printed as ``$1,500`` -> ``$1,500`` (digits repaired).
+
+    A point before three digits is a comma blur thinned ("$5.000"): cents are two digits.
+    """
+    fixes: tuple[Correction, ...] = ()
+    comma = _POINT_FOR_COMMA.sub(r"\1,\2", text)
+    if comma != text:
+        fixes = (Correction("thousands_separator", text, comma),)
+        text = comma
     m = _AMOUNT.search(text)
     if not m:
         m2 = re.fullmatch(r"\s*(\d[\d,]*(?:\.\d{2})?)\s*", text)
@@ -474,7 +483,7 @@ def normalize_amount(text: str) -> Normalized | None:
         return None
     whole, _, cents = fixed.partition(".")
     out = f"${int(whole):,}" + (f".{cents}" if cents and cents != "00" else "")
-    return Normalized(out)
+    return Normalized(out, fixes)
 
 
 NOT_NAME_WORDS = frozenset(

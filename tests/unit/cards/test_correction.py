@@ -238,6 +238,24 @@ def test_issuer_and_amount() -> None:
     assert amount.value == "$1,500"
 
 
+@pytest.mark.parametrize(
+    ("text", "want", "fixed"),
+    [
+        ("$5.000", "$5,000", True),  # blur thinned the comma to a point
+        ("$1.500", "$1,500", True),
+        ("$12.50", "$12.50", False),  # cents are two digits
+        ("$250.00", "$250", False),
+    ],
+)
+def test_a_point_before_three_digits_in_an_amount_is_a_comma(
+    text: str, want: str, fixed: bool
+) -> None:
+    amount = correction.normalize_amount(text)
+    assert amount is not None
+    assert amount.value == want
+    assert bool(amount.corrections) is fixed
+
+
 def _id_candidate(text: str, ocr: float) -> Candidate:
     return Candidate(
         "member_id", text, (0, 0, 100, 20), ocr, 0.95, "label_inline", (0,), label="MEMBER ID"
