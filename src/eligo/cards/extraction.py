@@ -2178,10 +2178,31 @@ def _benefit_text(text: str) -> str | None:
         if known is not None:
             return known
     if _is_benefit(text):
-        return text
+        return _repair_benefit_words(text)
     if split != text and _is_benefit(split):
-        return split
+        return _repair_benefit_words(split)
     return _confusable_benefit(text)
+
+
+def _repair_benefit_words(text: str) -> str:
+    """A benefit of several words ("Rx Generia") whose other word is one letter off exactly
+    one vocabulary word of five letters or more ("Generic"); shorter words are too alike."""
+    words = []
+    for word in text.split():
+        norm = vocab.norm_label(word)
+        near = [
+            known
+            for known in _BENEFIT_WORDS
+            if len(norm) >= 5
+            and norm not in _BENEFIT_WORDS
+            and len(known) == len(norm)
+            and sum(a != b for a, b in zip(known, norm, strict=True)) == 1
+        ]
+        if len(near) == 1:
+            shouting = sum(c.isupper() for c in word) > len(word) / 2
+            word = near[0] if shouting else near[0].title()
+        words.append(word)
+    return " ".join(words)
 
 
 def _confusable_benefit(text: str) -> str | None:
@@ -2223,6 +2244,7 @@ def _misread_benefit(text: str) -> str | None:
 
 
 _BENEFIT_NAMES = frozenset(vocab.norm_label(b) for b in vocab.COPAY_BENEFITS)
+_BENEFIT_WORDS = frozenset(word for name in _BENEFIT_NAMES for word in name.split())
 _LONG_BENEFIT_NAMES = tuple(
     sorted(n for n in _BENEFIT_NAMES if len(n.replace(" ", "")) >= _MISREAD_BENEFIT_MIN_LETTERS)
 )

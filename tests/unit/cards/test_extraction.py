@@ -1715,3 +1715,17 @@ def test_a_bare_amount_is_no_deductible_where_other_amounts_could_be_it(
     amount: str, extra: tuple[OcrLine, ...]
 ) -> None:
     assert "deductible" not in fields_of(_minimal_front(amount, *extra))
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Rx Generia", "Rx Generic"),  # blur took the c for an a
+        ("RX GENERlC", "RX GENERIC"),
+        ("Generic Rx", "Generic Rx"),
+        ("Rx Genera", "Rx Genera"),  # a letter short: not one substitution away
+        ("Rx Tier 1", "Rx Tier 1"),
+    ],
+)
+def test_a_benefit_word_one_letter_off_a_vocabulary_word_is_that_word(text: str, want: str) -> None:
+    assert extraction._benefit_text(text) == want
