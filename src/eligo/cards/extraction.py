@@ -2190,12 +2190,13 @@ def _repair_benefit_words(text: str) -> str:
     words = []
     for word in text.split():
         norm = vocab.norm_label(word)
+        if len(norm) < 5 or norm in _BENEFIT_WORDS:
+            words.append(word)
+            continue
         near = [
             known
             for known in _BENEFIT_WORDS
-            if len(norm) >= 5
-            and norm not in _BENEFIT_WORDS
-            and len(known) == len(norm)
+            if len(known) == len(norm)
             and sum(a != b for a, b in zip(known, norm, strict=True)) == 1
         ]
         if len(near) == 1:
