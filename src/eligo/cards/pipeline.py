@@ -52,6 +52,10 @@ CARD_BLUR_MAX = 175.0
 SURE_LINE_SCORE = 0.97
 SAME_LINE_IOU = 0.6
 SAME_ROW_PX = 10.0
+# Lines the glare read adds must be at least this long ("$0" is; a label's last letter is not).
+MIN_GLARE_LINE_CHARS = 2
+# A line whose box another covers this much of is part of that line.
+SAME_LINE_COVER = 0.6
 
 
 @dataclass
@@ -132,6 +136,7 @@ class CardScanner:
         use_line_model: bool = True,
         reread: bool = True,
         deblur: bool = True,
+        glare: bool = True,
     ) -> None:
         if threshold is None:
             from eligo.settings import get_settings
@@ -145,6 +150,7 @@ class CardScanner:
         self.extractor = Extractor(line_model)
         self.reread_enabled = reread
         self.deblur_enabled = deblur
+        self.glare_enabled = glare
         self._load_lock = threading.Lock()
         self._loaded = False
 
@@ -206,6 +212,8 @@ class CardScanner:
                 # Timed on its own as well (inside "ocr"): only blurred sides pay it.
                 with _timed(side.timings, "deblur"):
                     side, lines = self._read_deblurred(side, lines)
+            if self.glare_enabled:
+                side, lines = self._read_under_glare(side, lines)
             if _upside_down_suspect(lines):
                 # Upside-down text reads as confident-looking gibberish at low scores.
                 turned = _turn_side(side, "180")
@@ -234,6 +242,21 @@ class CardScanner:
         if _reading_quality(sharp_lines) <= _reading_quality(lines):
             return side, lines
         return replace(side, card=sharp), sharp_lines
+
+    def _read_under_glare(self, side: Side, lines: list[OcrLine]) -> tuple[Side, list[OcrLine]]:
+        """Under a glare spot, darken the faded print and read the unsure lines again."""
+        from eligo.cards import glare
+
+        weight = glare.glare_weight(side.card)
+        if weight is None:
+            return side, lines
+        # Timed on its own as well (inside "ocr"): only glared sides pay it.
+        with _timed(side.timings, "glare"):
+            flat = glare.flatten_glare(side.card, weight)
+            flat_lines = _merge_glare_read(lines, self._reread_unsure(flat, lines))
+        if _reading_quality(flat_lines) <= _reading_quality(lines):
+            return side, lines
+        return replace(side, card=flat), flat_lines
 
     def _reread_unsure(self, sharp: np.ndarray, lines: list[OcrLine]) -> list[OcrLine]:
         """Detect lines on the deblurred card; recognise only those the first read was
@@ -325,6 +348,53 @@ class CardScanner:
             "threshold": threshold,
             "timings_ms": timings,
         }
+
+
+def _covered(inner: Box, outer: Box) -> float:
+    """Share of ``inner``'s area that ``outer`` covers."""
+    ix = max(0.0, min(inner[2], outer[2]) - max(inner[0], outer[0]))
+    iy = max(0.0, min(inner[3], outer[3]) - max(inner[1], outer[1]))
+    area = (inner[2] - inner[0]) * (inner[3] - inner[1])
+    return ix * iy / area if area > 0 else 0.0
+
+
+def _merge_glare_read(first: list[OcrLine], second: list[OcrLine]) -> list[OcrLine]:
+    """Tidy the read under flattened glare (``second``, built on ``first``'s sure lines).
+
+    - A line of one character new under the glare is what is left of a wiped label (the
+      "N" of "PCN"): as a line it would pass for a value. Dropped.
+    - A sure line of the first read that a new, longer, as sure line covers ("LYF" inside
+      "LYFW") is the same print read in part: the new line replaces it, or the card reads
+      twice. An unsure new line does not ("Merber ID:" over a sure "ID").
+    - A new reading equal to the first but for spaces keeps the first's spaces: darkened
+      print runs words together ("RUTH GROGERS"), and OCR drops spaces far more often than
+      it invents them.
+    """
+    kept = {id(ln) for ln in first}
+    new = [
+        ln for ln in second if id(ln) not in kept and len(ln.text.strip()) >= MIN_GLARE_LINE_CHARS
+    ]
+    out: list[OcrLine] = []
+    for ln in second:
+        if id(ln) in kept:
+            if not any(
+                n.score >= SURE_LINE_SCORE and _covered(ln.box, n.box) >= SAME_LINE_COVER
+                for n in new
+            ):
+                out.append(ln)
+            continue
+        if len(ln.text.strip()) < MIN_GLARE_LINE_CHARS:
+            continue
+        before = max(first, key=lambda b: _iou(b.box, ln.box), default=None)
+        if (
+            before is not None
+            and _iou(before.box, ln.box) >= SAME_LINE_IOU
+            and before.text.replace(" ", "") == ln.text.replace(" ", "")
+            and before.text.count(" ") > ln.text.count(" ")
+        ):
+            ln = replace(ln, text=before.text)
+        out.append(ln)
+    return _reading_order(out)
 
 
 def _mostly_vertical(lines: list[OcrLine]) -> bool:
