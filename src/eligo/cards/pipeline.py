@@ -259,8 +259,9 @@ class CardScanner:
         return replace(side, card=flat), flat_lines
 
     def _reread_unsure(self, sharp: np.ndarray, lines: list[OcrLine]) -> list[OcrLine]:
-        """Detect lines on the deblurred card; recognise only those the first read was
-        unsure of or missed (recognition is most of the cost), keep the sure ones."""
+        """Detect lines on the deblurred (or glare-flattened) card; recognise only those the
+        first read was unsure of or missed (recognition is most of the cost), keep the sure
+        ones."""
         sure = [ln for ln in lines if ln.score >= SURE_LINE_SCORE]
         slots: list[OcrLine | None] = []
         todo: list[np.ndarray] = []
@@ -363,9 +364,9 @@ def _merge_glare_read(first: list[OcrLine], second: list[OcrLine]) -> list[OcrLi
 
     - A line of one character new under the glare is what is left of a wiped label (the
       "N" of "PCN"): as a line it would pass for a value. Dropped.
-    - A sure line of the first read that a new, longer, as sure line covers ("LYF" inside
-      "LYFW") is the same print read in part: the new line replaces it, or the card reads
-      twice. An unsure new line does not ("Merber ID:" over a sure "ID").
+    - A sure line of the first read whose box a new line, as sure, mostly covers ("LYF"
+      inside "LYFW") is the same print read in part: the new line replaces it, or the card
+      reads twice. An unsure new line does not ("Merber ID:" over a sure "ID").
     - A new reading equal to the first but for spaces keeps the first's spaces: darkened
       print runs words together ("RUTH GROGERS"), and OCR drops spaces far more often than
       it invents them.
