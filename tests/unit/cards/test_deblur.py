@@ -20,9 +20,7 @@ from eligo.cards.synth import generate_card
 @pytest.fixture(scope="module")
 def flat_grey() -> np.ndarray:
     card = generate_card("bluestate", seed=5, degradation="clean")
-    img = cv2.imdecode(np.frombuffer(card.front.image, np.uint8), cv2.IMREAD_GRAYSCALE)
-    hmat = np.linalg.inv(np.asarray(card.front.homography))
-    return np.asarray(cv2.warpPerspective(img, hmat, (1012, 638)))
+    return card.front.flat(grey=True)
 
 
 def _blurred(grey: np.ndarray, kernel: np.ndarray) -> np.ndarray:

@@ -14,9 +14,7 @@ from eligo.cards.synth import generate_card
 @pytest.fixture(scope="module")
 def flat() -> np.ndarray:
     card = generate_card("unitedcare", seed=4, degradation="clean")
-    img = cv2.imdecode(np.frombuffer(card.front.image, np.uint8), cv2.IMREAD_COLOR)
-    hmat = np.linalg.inv(np.asarray(card.front.homography))
-    return np.asarray(cv2.warpPerspective(img, hmat, (1012, 638)))
+    return card.front.flat()
 
 
 def with_glare(flat: np.ndarray, centre: tuple[float, float], amplitude: float) -> np.ndarray:

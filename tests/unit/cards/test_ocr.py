@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import pytest
 
@@ -28,9 +27,7 @@ def engine() -> RapidOcrEngine:
 @pytest.fixture(scope="module")
 def flat_card() -> tuple[np.ndarray, dict[str, Any]]:
     card = generate_card("tpa_pbm", seed=3, degradation="clean")
-    img = cv2.imdecode(np.frombuffer(card.front.image, np.uint8), cv2.IMREAD_COLOR)
-    hmat = np.linalg.inv(np.asarray(card.front.homography))
-    return cv2.warpPerspective(img, hmat, (1012, 638)), card.truth
+    return card.front.flat(), card.truth
 
 
 @pytest.fixture(scope="module")

@@ -129,9 +129,7 @@ def test_a_shaken_card_is_deblurred_and_read(scanner: CardScanner) -> None:
     from eligo.cards.deblur import motion_kernel
 
     card = generate_card("unitedcare", seed=4, degradation="clean")
-    img = cv2.imdecode(np.frombuffer(card.front.image, np.uint8), cv2.IMREAD_COLOR)
-    hmat = np.linalg.inv(np.asarray(card.front.homography))
-    flat = cv2.warpPerspective(img, hmat, (1012, 638))
+    flat = card.front.flat()
     shaken = cv2.filter2D(flat, -1, motion_kernel(15.0, 100.0), borderType=cv2.BORDER_REFLECT)
     ok, buf = cv2.imencode(".png", shaken)
     assert ok
@@ -155,9 +153,7 @@ def test_a_softly_shaken_card_is_suspected_of_blur_even_when_its_text_reads_sure
     from eligo.cards.pipeline import _blur_suspect
 
     card = generate_card("unitedcare", seed=4, degradation="clean")
-    img = cv2.imdecode(np.frombuffer(card.front.image, np.uint8), cv2.IMREAD_COLOR)
-    hmat = np.linalg.inv(np.asarray(card.front.homography))
-    flat = cv2.warpPerspective(img, hmat, (1012, 638))
+    flat = card.front.flat()
     soft = cv2.filter2D(flat, -1, motion_kernel(7.0, 100.0), borderType=cv2.BORDER_REFLECT)
     sure = [OcrLine(f"Line number {i}", (10, 40 * i, 300, 40 * i + 30), 0.99) for i in range(6)]
     assert _blur_suspect(soft, sure)
@@ -201,12 +197,8 @@ def test_a_side_without_outline_whose_text_holds_card_labels_is_no_weak_guess(
 ) -> None:
     """A photographed paper card gives detection no outline, so the whole frame is taken at a
     weak 0.15; three or more labels in its text make it as sure a card as a tight scan."""
-    import cv2
-
     card = generate_card("unitedcare", seed=4, degradation="clean")
-    img = cv2.imdecode(np.frombuffer(card.front.image, np.uint8), cv2.IMREAD_COLOR)
-    hmat = np.linalg.inv(np.asarray(card.front.homography))
-    flat = cv2.warpPerspective(img, hmat, (1012, 638))
+    flat = card.front.flat()
     blank = np.full_like(flat, 235)
 
     def detect_scores(image: np.ndarray) -> set[float]:

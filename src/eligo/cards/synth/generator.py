@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from eligo.cards.synth import (
@@ -23,7 +24,7 @@ from eligo.cards.synth import (
 )
 from eligo.cards.synth.core import Draft
 from eligo.cards.synth.degrade import DEGRADATIONS, Shot, degrade, project
-from eligo.cards.synth.render import Canvas, paper_texture, union
+from eligo.cards.synth.render import CARD_H, CARD_W, Canvas, paper_texture, union
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,16 @@ class SynthSide:
     @property
     def ext(self) -> str:
         return "png" if self.fmt == "png" else "jpg"
+
+    def flat(self, *, grey: bool = False) -> np.ndarray:
+        """The card as the image shows it, warped back flat (CARD_W x CARD_H) with the true
+        homography: the card without detection's own estimate of where it is."""
+        flags = cv2.IMREAD_GRAYSCALE if grey else cv2.IMREAD_COLOR
+        image = cv2.imdecode(np.frombuffer(self.image, np.uint8), flags)
+        if image is None:
+            raise ValueError("the side's image bytes do not decode")
+        to_flat = np.linalg.inv(np.asarray(self.homography))
+        return np.asarray(cv2.warpPerspective(image, to_flat, (CARD_W, CARD_H)))
 
 
 @dataclass
