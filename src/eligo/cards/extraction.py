@@ -250,7 +250,8 @@ def _read_misread_id(text: str) -> str:
 
     "Medicaid |D:", "Subscriber 1D" and a bare "I0" are read as ID anywhere; "10" only as a
     label opening its line ("10 #") or glued to a word that precedes "ID" in an id label and
-    followed by a mark ("Member10.322913525").
+    followed by a mark ("Member10.322913525"); ".d" only glued to such a word and ending the
+    label ("member.d").
     """
     out = _ID_MISREAD.sub("ID", text)
     out = _ID_MISREAD_LETTER.sub("ID", out)
@@ -261,7 +262,9 @@ def _read_misread_id(text: str) -> str:
             return m.group(0)
         return m.group(1) + m.group(2) + "ID"
 
-    return re.sub(r"\b([A-Za-z]+)(\s?)(?:[1Il|][D0O])(?=\s*[:.#])", stem_id, out)
+    out = re.sub(r"\b([A-Za-z]+)(\s?)(?:[1Il|][D0O])(?=\s*[:.#])", stem_id, out)
+    # A lower-case "id" whose i blur read as a dot, glued to its word: "member.d".
+    return re.sub(r"\b([A-Za-z]+)()[.,]d(?=\s*[:#]|\s*$)", stem_id, out)
 
 
 # Letters blur makes of each other in print OCR reads ("Custemer Serviee", "Plam", "Growp",
@@ -482,17 +485,40 @@ def misread_id_label(text: str, found: list[Anchor]) -> list[Anchor]:
     return [Anchor(key, found[0].line, 0, m.end(), f"{found[0].label} ID")]
 
 
-# "ID:" opening a line with both letters read as digits and its colon as "=": "10= 8123".
-_MISREAD_BARE_ID = re.compile(r"\s*[1lI|][D0O]\s*[:=;]\s*(?=\S*\d)")
+# "ID:" opening a line with both letters read as digits and its colon as "=": "10= 8123",
+# or with its I lost: "D#555000197".
+_MISREAD_BARE_ID = re.compile(r"\s*(?:[1lI|][D0O]|D)\s*[:=;#]\s*(?=\S*\d)")
 
 
 def misread_bare_id_label(text: str, line_idx: int) -> list[Anchor]:
-    """An "ID:" label misread as digits before an id ("10= 812345678"): the colon says the
-    two characters are a label, and no number is printed with one."""
+    """An "ID:" label misread as digits before an id ("10= 812345678"), or with its I
+    lost ("D#555000197"): the colon says the characters are a label, and no number is
+    printed with one."""
     m = _MISREAD_BARE_ID.match(text)
     if m is None or not _fits("member_id", _value_after(text, m.end())):
         return []
     return [Anchor("member_id", line_idx, 0, m.end(), "ID", fuzzy=True)]
+
+
+# A label and its colon glued to the value after it: "Efective:09-01-2022".
+_LABEL_COLON_VALUE = re.compile(r"\s*([A-Za-z][A-Za-z .]{3,24}?)\s*[:;]\s*(?=\S)")
+
+
+def fuzzy_colon_label(text: str, line_idx: int) -> list[Anchor]:
+    """A blurred label ended by a colon before its value ("Efective:09-01-2022"): the words
+    before the colon are nearly a printed label (as ``fuzzy_label`` judges a bare one), and
+    what follows fits that label's field."""
+    m = _LABEL_COLON_VALUE.match(text)
+    if m is None:
+        return []
+    flat = "".join(ch for ch in _fold(m.group(1)).upper() if ch.isalpha())
+    if len(flat) < 5:
+        return []
+    value = _value_after(text, m.end())
+    best = _closest_printed_label(flat, lambda _joined, key: _fits(key, value))
+    if best is None:
+        return []
+    return [Anchor(best[0], line_idx, 0, m.end(), best[1], fuzzy=True)]
 
 
 def line_anchors(text: str, line_idx: int) -> list[Anchor]:
@@ -509,6 +535,7 @@ def line_anchors(text: str, line_idx: int) -> list[Anchor]:
         or misread_suffix_label(text, line_idx)
         or misread_bare_id_label(text, line_idx)
         or _label_with_misread_colon(text, line_idx)
+        or fuzzy_colon_label(text, line_idx)
         or fuzzy_label(text, line_idx)
         or fuzzy_phone_label(text, line_idx)
         or fuzzy_code_label(text, line_idx)
@@ -656,6 +683,42 @@ def _short_labels_beside_codes(
         if _CODE_VALUE.fullmatch(code):
             flat = "".join(ch for ch in _fold(text).upper() if ch.isalpha())
             out[i] = _short_code_label(flat, code, line.text, i)
+    return out
+
+
+def _short_labels_in_label_row(
+    anchors_by_line: list[list[Anchor]], lines: list[OcrLine]
+) -> list[list[Anchor]]:
+    """A short code label blur misread ("RaID"), alone on its line, in a table's header row
+    beside two or more code labels read right ("RxBIN  RxPCN  RxGrp"): the one code label it
+    is a letter off, when only one field's label is. Without it, that column's value goes
+    to the label on its left, glued to the value OCR read across both columns."""
+    out = list(anchors_by_line)
+    for i, line in enumerate(lines):
+        text = line.text.strip()
+        if out[i] or not _BARE_SHORT_LABEL.fullmatch(text):
+            continue
+        row = [
+            m
+            for m, anchors in enumerate(anchors_by_line)
+            if m != i
+            and len(anchors) == 1
+            and anchors[0].key in CODE_FIELDS
+            and not _value_after(lines[m].text, anchors[0].end)
+            and _v_overlap(line.box, lines[m].box) >= 0.5
+        ]
+        if len(row) < 2:
+            continue
+        flat = "".join(ch for ch in _fold(text).upper() if ch.isalpha())
+        printed = vocab.printed_label_strings()
+        near = {
+            key: label
+            for joined, key, label in vocab.label_strings_sorted()
+            if key in CODE_FIELDS and joined in printed and _one_edit_apart(flat, joined)
+        }
+        if len(near) == 1:
+            key, label = near.popitem()
+            out[i] = [Anchor(key, i, 0, len(line.text), label, fuzzy=True)]
     return out
 
 
@@ -883,6 +946,7 @@ class Extractor:
         anchors_by_line = [line_anchors(ln.text, i) for i, ln in enumerate(lines)]
         med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0
         anchors_by_line = _short_labels_beside_codes(anchors_by_line, lines, med_h)
+        anchors_by_line = _short_labels_in_label_row(anchors_by_line, lines)
         anchors_by_line = _rx_context(anchors_by_line, lines, med_h)
         anchors_by_line = [
             _phone_label_words(anchors, ln.text)
@@ -919,7 +983,7 @@ class Extractor:
                 if anchor.key == "copays":
                     continue  # copay blocks are parsed as a whole by _copays
                 if value:
-                    lead = len(raw) - len(raw.lstrip(" :#.-"))
+                    lead = len(raw) - len(raw.lstrip(" :#.-="))  # as _value_after
                     tail = _MISREAD_LABEL_TAIL.match(value)
                     if tail is not None and _value_after(value, tail.end()):
                         # "Member Narne: JANE DOE": the colon ends the label, so the word
@@ -2163,7 +2227,8 @@ def _fits(key: str, text: str) -> bool:
 
 
 def _value_after(text: str, end: int) -> str:
-    value = text[end:].strip(" :#.-")
+    # "=" is a colon as blur reads it ("1D= 804347197"): no part of a value.
+    value = text[end:].strip(" :#.-=")
     return value if re.search(r"[A-Za-z0-9]", value) else ""
 
 

@@ -1547,6 +1547,68 @@ def test_a_short_misread_label_alone_labels_the_code_beside_it(
     assert got.get("rx_bin") == bin_
 
 
+@pytest.mark.parametrize(
+    ("last_label", "rx_id"),
+    [
+        ("RaID", "JKG923892992"),  # "RxID" blurred: its column is its own again
+        ("Dute", None),  # no code label is a letter off "Dute"
+    ],
+)
+def test_a_misread_short_label_in_a_row_of_rx_labels_splits_the_value_row(
+    last_label: str, rx_id: str | None
+) -> None:
+    # Blur bridged the gap between the Group and RxID values: OCR read one line across both.
+    lines = [
+        L("RxBIN", 42, 233, 110),
+        L("RePCN", 187, 231, 261),
+        L("RxGrp", 332, 233, 400),
+        L(last_label, 476, 235, 531),
+        L("703745", 43, 257, 148),
+        L("U375", 184, 257, 262),
+        L("YGKBXJN JKG923892992", 330, 254, 669),
+    ]
+    got = fields_of(lines)
+    assert (got.get("rx_bin"), got.get("rx_id")) == ("703745", rx_id)
+    if rx_id is not None:
+        assert got.get("rx_group") == "YGKBXJN"
+
+
+def test_a_colon_read_as_an_equals_sign_is_no_part_of_the_value_or_its_box() -> None:
+    # Blur read "ID:" as "1D=": the crop re-read for the id must not start at the "=".
+    line = L("1D= 804347197", 29, 167, 225)
+    ext = Extractor(line_model=None).extract([line], 1012, 638)
+    (cand,) = [c for c in ext.candidates if c.key == "member_id"]
+    assert cand.text == "804347197"
+    assert cand.box[0] == pytest.approx(29 + (225 - 29) * 4 / 13)
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "value"),
+    [
+        ("Efective:09-01-2022", "effective_date", "2022-09-01"),  # an f lost to blur
+        ("Grovp Numbr: 0769367", "group_number", "0769367"),
+        ("Efective:PPO", "effective_date", None),  # no date after it: not that label
+        ("Notes: 09-01-2022", "effective_date", None),  # no label near "Notes"
+    ],
+)
+def test_a_blurred_label_ended_by_a_colon_labels_the_value_after_it(
+    line: str, key: str, value: str | None
+) -> None:
+    assert fields_of([L(line, 26, 233, 309)]).get(key) == value
+
+
+@pytest.mark.parametrize(
+    ("line", "member_id"),
+    [
+        ("D#555000197", "555000197"),  # "ID#" with its I lost
+        ("10= 812345678", "812345678"),
+        ("D 555000197", None),  # no colon or sign: nothing says "D" is a label
+    ],
+)
+def test_an_id_label_misread_or_cut_short_before_an_id(line: str, member_id: str | None) -> None:
+    assert fields_of([L(line, 27, 168, 247)]).get("member_id") == member_id
+
+
 def test_a_labelled_pharmacy_id_of_capitals_only_is_kept() -> None:
     got = fields_of([L("RxID", 511, 231, 567), L("KLGRPEUXR", 512, 258, 674)])
     assert got.get("rx_id") == "KLGRPEUXR"

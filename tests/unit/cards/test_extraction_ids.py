@@ -180,6 +180,8 @@ def test_a_plan_number_stays_beside_a_group_or_as_a_cms_contract(lines: list[Ocr
         ([L("I0", 27, 176, 54), L("H97711351", 28, 200, 188)], "H97711351"),
         ([L("10 #", 27, 199, 76), L("699436599", 27, 219, 187)], "699436599"),
         ([L("Subscriber lD 418620013", 32, 168)], "418620013"),
+        # "member id" in lower case, its i read as a dot: not the member's name "d".
+        ([L("member.d", 37, 192, 152), L("49245736A", 36, 214, 217)], "49245736A"),
     ],
 )
 def test_an_id_label_read_with_its_letters_as_digits_still_anchors(
@@ -188,7 +190,9 @@ def test_an_id_label_read_with_its_letters_as_digits_still_anchors(
     assert fields_of(lines).get("member_id") == want
 
 
-@pytest.mark.parametrize("text", ["$10: copay", "Plan 10 Gold", "Room 10", "10 Main St"])
+@pytest.mark.parametrize(
+    "text", ["$10: copay", "Plan 10 Gold", "Room 10", "10 Main St", "Smith.d", "www.example.d"]
+)
 def test_a_ten_that_is_no_label_stays_a_number(text: str) -> None:
     assert [a.key for a in find_anchors(text, 0) if a.key == "member_id"] == []
 
