@@ -857,9 +857,13 @@ def _normalize_candidate(key: str, cand: Any) -> tuple[Any, tuple[Correction, ..
     out = normalize_field(key, cand.text)
     if out is None:
         return None
-    if key in SPELLED_FIELDS and cand.ocr_score < SPELL_BELOW:
+    if key in SPELLED_FIELDS:
         repaired = spelling.repair_words(out.value)
-        if repaired != out.value:
+        # A crisp read is left as printed ("Optum"), unless the repair makes it a Medicaid
+        # programme's name: OCR reads "Medicald" sure of itself.
+        if repaired != out.value and (
+            cand.ocr_score < SPELL_BELOW or vocab.names_medicaid_program(repaired)
+        ):
             fix = Correction("spelling", out.value, repaired)
             return repaired, (*out.corrections, fix)
     return out.value, out.corrections

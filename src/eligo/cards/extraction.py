@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from eligo.cards import correction, vocab
+from eligo.cards import correction, spelling, vocab
 from eligo.cards.linemodel import (
     LineModel,
     employer_worded,
@@ -399,7 +399,15 @@ def fuzzy_label(text: str, line_idx: int) -> list[Anchor]:
     labels = vocab.label_strings_sorted()
     if any(len(joined) >= 5 and (joined in flat or flat in joined) for joined, _, _ in labels):
         return []  # a label's letters read right were judged by find_anchors already
-    best = _closest_printed_label(flat, lambda joined, _key: len(joined) >= 5)
+    printed = vocab.printed_label_strings()
+    # A word that is a label only with its mark ("Medicaid #") is, without the mark, the
+    # title the card prints ("Medicald" is the programme's name blurred, no label).
+    best = _closest_printed_label(
+        flat,
+        lambda joined, _key: (
+            len(joined) >= 5 and (not joined.endswith("#") or "#" in flat or joined[:-1] in printed)
+        ),
+    )
     if best is None:
         return []
     return [Anchor(best[0], line_idx, 0, len(text), best[1])]
@@ -2044,9 +2052,10 @@ def _by_shape(
             return bool(
                 (typed and read_as in ("other", "plan_name"))
                 or (vocab.called_plan(text) and read_as in ("other", "plan_name", "employer"))
-                # "KanCare", "STAR Kids": a state's programme name is the plan, not a person.
+                # "KanCare", "STAR Kids": a state's programme name is the plan, not a person
+                # (read with a letter slip too: "Medicald").
                 or (
-                    vocab.names_medicaid_program(text)
+                    vocab.names_medicaid_program(spelling.repair_words(text))
                     and read_as in ("other", "plan_name", "member_name")
                 )
             )

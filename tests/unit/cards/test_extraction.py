@@ -1135,6 +1135,21 @@ def test_a_state_medicaid_programme_is_the_plan_whatever_the_model_reads() -> No
     assert not vocab.names_medicaid_program("Star Plumbing Co")
 
 
+def test_a_medicaid_title_read_a_letter_off_is_the_plan_and_no_label() -> None:
+    from eligo.cards.extraction import SHAPE_SCORE, _by_shape, line_anchors
+
+    # Blur read "Medicaid" as "Medicald", sure of it (0.99): no "Medicaid #" label with
+    # its mark lost, but the programme's name, repaired.
+    assert line_anchors("Medicald", 1) == []
+    assert [a.key for a in line_anchors("Medicald #", 1)] == ["medicaid_id"]
+    classes = ("other", "payer_name", "member_name", "plan_name")
+    probs = np.array([[0.0, 1.0, 0.0, 0.0], [0.95, 0.0, 0.0, 0.05]])
+    lines = [L("Sunrise Health Plan of Iowa", 97, 32), L("Medicald", 96, 85)]
+    (plan,) = _by_shape(lines, [0, 1], probs, classes, set())
+    assert (plan.text, plan.extract_score) == ("Medicald", SHAPE_SCORE)
+    assert correction.finalize_side([plan], "front")["plan_name"].value == "Medicaid"
+
+
 def test_a_pharmacy_brand_is_the_pbm_when_the_model_finds_none() -> None:
     from eligo.cards.extraction import SHAPE_SCORE, _by_shape
 
