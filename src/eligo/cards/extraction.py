@@ -397,9 +397,27 @@ def fuzzy_label(text: str, line_idx: int) -> list[Anchor]:
     if len(flat) < 5 or len(text.split()) > 4 or re.search(r"\d", text):
         return []
     labels = vocab.label_strings_sorted()
+    printed = vocab.printed_label_strings()
+    if any(
+        len(joined) >= 5 and joined in flat and label not in WEAK_LABELS
+        for joined, _, label in labels
+    ):
+        return []  # a label's letters read right were judged by find_anchors already
+    # A specific label with one letter lost or added ("GROUPN" is "GROUP NO"): that label,
+    # though a common word's letters are read right inside it.
+    near = {
+        key: label
+        for joined, key, label in labels
+        if joined in printed
+        and label not in WEAK_LABELS
+        and "#" not in joined  # "Groups" is no "Group #"
+        and _one_edit_apart(flat, joined)
+    }
+    if len(near) == 1 and len(flat) >= 6:
+        key, label = near.popitem()
+        return [Anchor(key, line_idx, 0, len(text), label)]
     if any(len(joined) >= 5 and (joined in flat or flat in joined) for joined, _, _ in labels):
         return []  # a label's letters read right were judged by find_anchors already
-    printed = vocab.printed_label_strings()
     # A word that is a label only with its mark ("Medicaid #") is, without the mark, the
     # title the card prints ("Medicald" is the programme's name blurred, no label).
     best = _closest_printed_label(
