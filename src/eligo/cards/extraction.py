@@ -417,7 +417,7 @@ def fuzzy_label(text: str, line_idx: int) -> list[Anchor]:
         key, label = near.popitem()
         return [Anchor(key, line_idx, 0, len(text), label)]
     if any(len(joined) >= 5 and (joined in flat or flat in joined) for joined, _, _ in labels):
-        return []  # a label's letters read right were judged by find_anchors already
+        return []  # a common word read right, or a label's letters cut short: no blur
     # A word that is a label only with its mark ("Medicaid #") is, without the mark, the
     # title the card prints ("Medicald" is the programme's name blurred, no label).
     best = _closest_printed_label(
