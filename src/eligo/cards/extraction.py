@@ -1424,6 +1424,7 @@ class Extractor:
                 out.append(deductible)
                 used.update(deductible.lines)
         out.extend(_rx_column_values(lines, used, found))
+        out.extend(_rx_row_values(lines, used, [*found, *out]))
         out.extend(_unlabelled_rx_stack(lines, used, [*found, *out]))
         return out
 
@@ -1859,7 +1860,12 @@ def _rx_column_values(
     """Pharmacy values printed without a readable label, stacked row by row in the column of
     a labelled BIN, PCN or Group value: each takes the key of its row in the standard order
     when its format fits (a BIN is six digits). Scored below a label's reading."""
-    have = {c.key: c for c in found if c.key in RX_COLUMN_ORDER and len(c.lines) == 1}
+    # Each key's likeliest reading: a label's stray second reading ("rx pa" right of
+    # "rx bin") is no column.
+    have: dict[str, Candidate] = {}
+    for c in sorted(found, key=lambda c: c.extract_score):
+        if c.key in RX_COLUMN_ORDER and len(c.lines) == 1:
+            have[c.key] = c
     if not have or len(have) == len(RX_COLUMN_ORDER):
         return []
     med_h = float(np.median([ln.height for ln in lines]))
@@ -1916,6 +1922,53 @@ def _rx_column_values(
                 "rx_order",
                 (i,),
             )
+        )
+        used.add(i)
+    return out
+
+
+def _rx_row_values(lines: list[OcrLine], used: set[int], found: list[Candidate]) -> list[Candidate]:
+    """Pharmacy values printed in one row under a row of labels, BIN first ("rx bin  rx pcn
+    rx group" over "866198  LYFW  8Q4SK80B"), whose labels glare wiped but the BIN's: the
+    codes right of the BIN's value take the standard order (BIN, PCN, Group), as
+    ``_rx_column_values`` does down a column. A value a label did read keeps its key, and
+    must be the one the order expects there, or the row is not in that order."""
+    bins = [
+        c for c in found if c.key == "rx_bin" and c.method == "label_below" and len(c.lines) == 1
+    ]
+    if not bins:
+        return []
+    ref = max(bins, key=lambda c: c.extract_score)
+    med_h = float(np.median([ln.height for ln in lines]))
+    owner = {c.lines[0]: c.key for c in found if len(c.lines) == 1}
+    taken = used | {i for c in found for i in c.lines}
+    row = sorted(
+        (
+            i
+            for i, ln in enumerate(lines)
+            if i != ref.lines[0]
+            and _v_overlap(ln.box, lines[ref.lines[0]].box) >= 0.5
+            and ln.box[0] > ref.box[2]
+        ),
+        key=lambda i: lines[i].box[0],
+    )
+    have = {c.key for c in found}
+    out: list[Candidate] = []
+    prev = ref.box
+    for key, i in zip(RX_COLUMN_ORDER[1:], row, strict=False):
+        box = lines[i].box
+        text = lines[i].text.strip()
+        if box[0] - prev[2] > 12 * med_h:
+            break  # past the pharmacy block
+        prev = box
+        if i in taken:
+            if owner.get(i) != key:
+                break
+            continue
+        if key in have or not _RX_CODE.fullmatch(text.upper()) or re.fullmatch(r"\d{6}", text):
+            break
+        out.append(
+            Candidate(key, text, box, lines[i].score, METHOD_SCORE["rx_order"], "rx_order", (i,))
         )
         used.add(i)
     return out

@@ -658,6 +658,44 @@ def test_an_rx_column_out_of_the_standard_order_is_left_unlabelled() -> None:
     assert "rx_pcn" not in got
 
 
+@pytest.mark.parametrize(
+    ("labels", "pcn", "group"),
+    [
+        ([], "LYFW", "8Q4SK80B"),  # both labels lost: the standard order
+        ([("roup", 472, 528)], "LYFW", "8Q4SK80B"),  # a label's tail is no label
+        ([("rx pcn", 240, 314)], "LYFW", "8Q4SK80B"),
+        ([("rx group", 240, 330)], None, "LYFW"),  # a Group label second: out of order
+    ],
+)
+def test_rx_values_in_a_row_whose_labels_glare_wiped_take_the_standard_order(
+    labels: list[tuple[str, float, float]], pcn: str | None, group: str | None
+) -> None:
+    lines = [
+        L("member id", 43, 186, 158),
+        L("91515363E", 44, 213, 225),
+        L("rx bin", 43, 259, 106),
+        *(L(text, x0, 260, x1) for text, x0, x1 in labels),
+        L("866198", 43, 285, 152),
+        L("LYFW", 240, 288, 314),
+        L("8Q4SK80B", 440, 290, 586),
+    ]
+    got = fields_of(lines)
+    assert (got.get("rx_bin"), got.get("rx_pcn"), got.get("rx_group")) == ("866198", pcn, group)
+
+
+def test_an_rx_column_is_set_by_the_likeliest_bin_not_a_stray_second_reading() -> None:
+    from eligo.cards.extraction import Candidate, _rx_column_values
+
+    lines = [L("610014", 700, 100, 800), L("rx pa", 300, 100, 360)]
+    lines += [L("ADV", 700, 135, 750), L("GRP1", 700, 170, 770)]
+    found = [
+        Candidate("rx_bin", "610014", lines[0].box, 1.0, 0.85, "label_below", (0,)),
+        Candidate("rx_bin", "rx pa", lines[1].box, 0.94, 0.82, "label_right", (1,)),
+    ]
+    got = {c.key: c.text for c in _rx_column_values(lines, set(), found)}
+    assert got == {"rx_pcn": "ADV", "rx_group": "GRP1"}
+
+
 def test_an_inline_rx_label_sets_the_column_by_its_value() -> None:
     # The value of "RxGRP: 51361245" starts right of its label: the glare-wiped BIN above
     # is aligned with that value, not with the line's left edge.
