@@ -573,12 +573,18 @@ def _with_confusable(found: list[Anchor], text: str, line_idx: int) -> list[Anch
     where none was read, or where one spans exact anchors as a longer label ("Previders
     Call" is "Providers Call", not "Call"). A label of three letters only among labels read
     right ("BIN 547487 PEN S2054 GRP") or bare ("rx pen"): an id's prefix folds to one too
-    ("PEM 8403507301" is no PCN)."""
+    ("PEM 8403507301" is no PCN, "GRP MRM89081" no MRN)."""
     out = list(found)
     for blurred in find_anchors(text, line_idx, confusable=True):
         short = len(blurred.label.replace(" ", "")) < 4
         if short and not found and _value_after(text, blurred.end):
             continue
+        if (
+            short
+            and text[blurred.end : blurred.end + 1].isdigit()
+            and any(not _value_after(text[a.end : blurred.start], 0) for a in found)
+        ):
+            continue  # the letters of the id right after a label ("GRP MRM89081" is no MRN)
         inside = [a for a in out if blurred.start < a.end and a.start < blurred.end]
         if all(blurred.start <= a.start and a.end <= blurred.end for a in inside) and not any(
             (a.start, a.end) == (blurred.start, blurred.end) for a in inside

@@ -1551,6 +1551,10 @@ def test_a_confusable_reading_keeps_exact_labels_and_their_values() -> None:
     ]
     assert line_anchors("JAMES MOON", 0) == []
     assert line_anchors("PEM 8403507301", 0) == []  # an id's prefix, not "PCN" read blurred
+    # ... and after a label: the group code's letters, not a medical record number's label.
+    assert [a.label for a in line_anchors("GRP MRM89081", 0)] == ["GRP"]
+    rx_row = [L("BIN 681148 PCN 8017915", 54, 73, 396), L("GRP MRM89081", 420, 77, 618)]
+    assert fields_of(rx_row, "back").get("rx_group") == "MRM89081"
     assert [a.label for a in line_anchors("r pen", 0)] == ["PCN"]  # a bare "rx pcn" label
     # Folded alike, "NC" would be "No": a code after "GRP" is no "GRP No" label's tail.
     got = fields_of([L("BIN 910600 PCN CT39 GRP NCWX4", 39, 78, 504)], "back")
