@@ -8,6 +8,7 @@ field's format says which class a position must be, and every change is reported
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
@@ -938,6 +939,7 @@ def finalize_side(
     source: dict[str, Any] = {}
     failed: dict[str, Any] = {}
     plan_codes: list[FieldValue] = []
+    surnames = _family_surnames(candidates)
     for cand in candidates:
         key = candidate_key(cand)
         prov: list[dict[str, Any]] = [
@@ -948,6 +950,12 @@ def finalize_side(
                 **({"share": round(cand.share, 3)} if cand.share is not None else {}),
             }
         ]
+        if key in NAME_FIELDS:
+            spaced = _space_name_by_surname(cand.text, surnames)
+            if spaced != cand.text:
+                prov.append(Correction("surname_space", cand.text, spaced).as_dict())
+                cand = copy.copy(cand)
+                cand.text = spaced
         normed = _normalize_candidate(key, cand)
         if normed is None:
             top = failed.get(key)
@@ -1119,6 +1127,34 @@ def _relabel(
 
 
 _NAME_SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV"})
+
+
+def _family_surnames(candidates: list[Any]) -> frozenset[str]:
+    """Surnames the card's names print with a space before them ("HEATHER O REYNOLDS"):
+    the last word of each name of two words or more, four letters or longer."""
+    out = set()
+    for cand in candidates:
+        if cand.key not in NAME_FIELDS and cand.key != "dependents":
+            continue
+        value = getattr(cand, "value", None)
+        for name in value if isinstance(value, list) else str(cand.text).split(","):
+            words = [w for w in str(name).split() if w.upper() not in _NAME_SUFFIXES]
+            if len(words) >= 2 and len(words[-1]) >= 4 and words[-1].isalpha():
+                out.add(words[-1].upper())
+    return frozenset(out)
+
+
+def _space_name_by_surname(text: str, surnames: frozenset[str]) -> str:
+    """A name OCR read as one word ("VIRGINIAREYNOLDS"), a first name of three letters or
+    more glued to a surname another name on the card prints: the two words."""
+    word = text.strip()
+    if not word.isalpha():
+        return text
+    for surname in sorted(surnames, key=len, reverse=True):
+        if len(word) >= len(surname) + 3 and word.upper().endswith(surname):
+            cut = len(word) - len(surname)
+            return f"{word[:cut]} {word[cut:]}"
+    return text
 
 
 def _space_dependents_by_surname(fields: dict[str, FieldValue]) -> None:

@@ -647,6 +647,23 @@ def test_a_dependent_read_as_one_word_is_split_at_the_members_surname() -> None:
     ]
 
 
+def test_a_members_name_read_as_one_word_is_split_at_a_surname_the_card_prints() -> None:
+    def member(name: str, others: list[str]) -> str:
+        box = (0, 0, 100, 20)
+        got = correction.finalize_side(
+            [
+                Candidate("member_name", name, box, 1.0, 0.85, "label_below", (0,)),
+                Candidate("dependents", "", box, 0.99, 0.85, "label_below", (1,), value=others),
+            ],
+            "front",
+        )
+        return str(got["member_name"].value) if "member_name" in got else ""
+
+    assert member("VIRGINIAREYNOLDS", ["GREGORY REYNOLDS"]) == "VIRGINIA REYNOLDS"
+    assert member("VIRGINIAREYNOLDS", ["GREGORY SMITH"]) == ""  # one word: no name
+    assert member("ALREYNOLDS", ["GREGORY REYNOLDS"]) == ""  # no first name of three letters
+
+
 @pytest.mark.parametrize(
     ("text", "want"),
     [
