@@ -27,6 +27,9 @@ MAX_LENGTH = 30
 # A motion peak this many standard deviations below the ring's mean is real; weaker
 # minima are noise (a defocused or sharp card).
 MOTION_PEAK_Z = 5.0
+# Between this and MOTION_PEAK_Z a peak may be a long smear as well as noise (a long smear
+# leaves few textured tiles clean enough to show it): both readings are tried.
+MOTION_MAYBE_Z = 3.0
 # Tiles flatter than this (grey levels) carry no text: left out of the spectrum.
 TEXTURE_MIN_STD = 8.0
 # Noise-to-signal ratio of the Wiener filter: lower is sharper but rings and amplifies noise.
@@ -94,12 +97,12 @@ def estimate_defocus_sigma(grey: np.ndarray) -> float:
     return float(np.clip(sigma, *DEFOCUS_SIGMA_RANGE))
 
 
-def estimate_blur(image: np.ndarray) -> BlurEstimate:
-    """Linear motion blur from the cepstrum's strongest negative peak, else defocus."""
-    grey = _grey(image)
+def _strongest_motion(grey: np.ndarray) -> BlurEstimate | None:
+    """The linear motion the cepstrum's strongest negative peak says, however weak (its
+    ``strength``); None on a card with too little texture to tell."""
     power = _mean_power_spectrum(grey)
     if power is None:
-        return BlurEstimate("defocus", sigma=estimate_defocus_sigma(grey))
+        return None
     raw = np.fft.fftshift(np.real(np.fft.ifft2(np.log(power + 1e-6)))).astype(np.float32)
     # A 3x3 mean favours the broad peak of a real blur over single-pixel noise.
     cep = cv2.blur(raw, (3, 3))
@@ -112,11 +115,31 @@ def estimate_blur(image: np.ndarray) -> BlurEstimate:
     k = int(np.argmin(values))
     spread = float(values.std()) or 1.0
     strength = float(values.mean() - values[k]) / spread
-    if strength < MOTION_PEAK_Z:
-        return BlurEstimate("defocus", sigma=estimate_defocus_sigma(grey), strength=strength)
     dx, dy = float(xx[ring][k]), float(yy[ring][k])
     angle = float(np.degrees(np.arctan2(dy, dx)))
     return BlurEstimate("motion", length=float(np.hypot(dx, dy)), angle=angle, strength=strength)
+
+
+def estimate_blur(image: np.ndarray) -> BlurEstimate:
+    """Linear motion blur from the cepstrum's strongest negative peak, else defocus."""
+    grey = _grey(image)
+    motion = _strongest_motion(grey)
+    if motion is None:
+        return BlurEstimate("defocus", sigma=estimate_defocus_sigma(grey))
+    if motion.strength < MOTION_PEAK_Z:
+        sigma = estimate_defocus_sigma(grey)
+        return BlurEstimate("defocus", sigma=sigma, strength=motion.strength)
+    return motion
+
+
+def likely_blurs(image: np.ndarray) -> list[BlurEstimate]:
+    """The blurs worth undoing, likeliest first: the estimate, and defocus as well when
+    the motion peak is too weak to be sure of (the caller keeps the better read)."""
+    est = estimate_blur(image)
+    if est.kind == "motion" or est.strength < MOTION_MAYBE_Z:
+        return [est]
+    motion = _strongest_motion(_grey(image))
+    return [motion, est] if motion is not None else [est]
 
 
 def motion_kernel(length: float, angle_deg: float) -> np.ndarray:

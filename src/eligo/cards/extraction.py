@@ -1512,7 +1512,9 @@ class Extractor:
         ordered = [p for row in rows for p in sorted(row, key=lambda p: p.x)]
         boxes = [p.box for p in ordered]
         block = _union(*boxes)
-        complete = not _orphan_amounts(lines, texts, taken, ordered, block, med_h)
+        complete = not _orphan_amounts(
+            lines, texts, taken, ordered, block, med_h
+        ) and not _orphan_benefits(lines, texts, taken, ordered, block, med_h)
         return Candidate(
             key="copays",
             text="; ".join(f"{p.item['benefit']} {p.item['amount']}" for p in ordered),
@@ -1575,18 +1577,48 @@ def _orphan_amounts(
         and line.box[0] < block[2] + med_h
         and line.box[2] > block[0] - med_h
     ]
+    return _rows_running_on(lines, loose, block, med_h)
+
+
+def _rows_running_on(lines: list[OcrLine], loose: list[int], block: Box, med_h: float) -> list[int]:
+    """Those of ``loose`` lines that run on from ``block`` (or from each other) a row apart."""
     top, bottom = block[1], block[3]
-    orphans: list[int] = []
+    out: list[int] = []
     grew = True
     while grew:
         grew = False
         for i in loose:
             y0, y1 = lines[i].box[1], lines[i].box[3]
-            if i not in orphans and top - 2 * med_h <= y0 and y1 <= bottom + 2 * med_h:
-                orphans.append(i)
+            if i not in out and top - 2 * med_h <= y0 and y1 <= bottom + 2 * med_h:
+                out.append(i)
                 top, bottom = min(top, y0), max(bottom, y1)
                 grew = True
-    return orphans
+    return out
+
+
+def _orphan_benefits(
+    lines: list[OcrLine],
+    texts: dict[int, str],
+    taken: set[int],
+    pairs: list[_CopayPair],
+    block: Box,
+    med_h: float,
+) -> list[int]:
+    """Benefit names in the copay block's column that no amount was read for ("SPC" beside
+    "0560", a blurred "$60"): rows of the list that are missing, so it is incomplete.
+    Such rows run on from the block a row apart, left-aligned with its benefits."""
+    paired = {i for p in pairs for i in p.lines}
+    columns = [p.box[0] for p in pairs]
+    loose = [
+        i
+        for i, line in enumerate(lines)
+        if i not in taken
+        and i not in paired
+        and not re.search(_MONEY, texts[i])
+        and any(abs(line.box[0] - x) < 1.5 * med_h for x in columns)
+        and _benefit_text(texts[i].strip(" :-")) is not None
+    ]
+    return _rows_running_on(lines, loose, block, med_h)
 
 
 def _copay_table_pairs(

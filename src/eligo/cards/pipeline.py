@@ -234,14 +234,18 @@ class CardScanner:
         return self.fields_from_lines(side, lines), side
 
     def _read_deblurred(self, side: Side, lines: list[OcrLine]) -> tuple[Side, list[OcrLine]]:
-        """Read the card again after deblurring it; keep the more confident reading."""
-        from eligo.cards.deblur import deblur
+        """Read the card again after deblurring it; keep the most confident reading. A
+        smear the estimate is unsure of is undone both as motion and as defocus."""
+        from eligo.cards.deblur import deblur, likely_blurs
 
-        sharp = deblur(side.card)
-        sharp_lines = self._reread_unsure(sharp, lines)
-        if _reading_quality(sharp_lines) <= _reading_quality(lines):
-            return side, lines
-        return replace(side, card=sharp), sharp_lines
+        best = (_reading_quality(lines), side, lines)
+        for blur in likely_blurs(side.card):
+            sharp = deblur(side.card, blur)
+            sharp_lines = self._reread_unsure(sharp, lines)
+            quality = _reading_quality(sharp_lines)
+            if quality > best[0]:
+                best = (quality, replace(side, card=sharp), sharp_lines)
+        return best[1], best[2]
 
     def _read_under_glare(self, side: Side, lines: list[OcrLine]) -> tuple[Side, list[OcrLine]]:
         """Under a glare spot, darken the faded print and read the unsure lines again."""

@@ -11,6 +11,7 @@ from eligo.cards.deblur import (
     estimate_blur,
     estimate_defocus_sigma,
     gaussian_kernel,
+    likely_blurs,
     motion_kernel,
     wiener,
 )
@@ -45,6 +46,23 @@ def test_motion_blur_length_and_direction_are_found(
     assert est.kind == "motion"
     assert abs(est.length - length) <= 2.0
     assert _angle_gap(est.angle, angle) <= 12.0
+
+
+def test_a_long_smear_too_soft_to_be_sure_of_is_tried_both_as_motion_and_as_defocus(
+    flat_grey: np.ndarray,
+) -> None:
+    # A 20 px shake on a soft photo: the motion peak is too weak to be sure of.
+    soft = _blurred(_blurred(flat_grey, motion_kernel(20.0, 0.0)), gaussian_kernel(1.5))
+    assert estimate_blur(soft).kind == "defocus"
+    motion, defocus = likely_blurs(soft)
+    assert (motion.kind, defocus.kind) == ("motion", "defocus")
+    assert abs(motion.length - 20.0) <= 2.0
+    assert _angle_gap(motion.angle, 0.0) <= 12.0
+    # A sure smear, or a sharp card, is undone one way only.
+    assert [b.kind for b in likely_blurs(_blurred(flat_grey, motion_kernel(20.0, 0.0)))] == [
+        "motion"
+    ]
+    assert [b.kind for b in likely_blurs(flat_grey)] == ["defocus"]
 
 
 def test_defocus_sigma_grows_with_the_blur(flat_grey: np.ndarray) -> None:

@@ -598,6 +598,23 @@ def test_a_copay_benefit_read_with_a_times_sign_or_glued_to_an_acronym_is_read_r
     ]
 
 
+def test_a_copay_list_with_a_benefit_whose_amount_blur_garbled_is_incomplete() -> None:
+    # "$60" read as "0560" and "$300" as "3300": "SPC" and "ER" have no amount.
+    rows = [("Urgent Care", "$25", 301), ("SPC", "0560", 340), ("ER", "3300", 421)]
+    lines = [L(b, 593, y, 726) for b, _, y in rows] + [L(a, 889, y, 979) for _, a, y in rows]
+    ext = Extractor(line_model=None).extract(lines, 1012, 638)
+    (copays,) = [c for c in ext.candidates if c.key == "copays"]
+    assert copays.value == [{"benefit": "Urgent Care", "amount": "$25"}]
+    assert copays.extract_score == extraction.COPAYS_INCOMPLETE_EXTRACT
+    # Read right, the list is whole.
+    lines[4] = L("$60", 889, 340, 979)
+    lines[5] = L("$300", 889, 421, 979)
+    ext = Extractor(line_model=None).extract(lines, 1012, 638)
+    (copays,) = [c for c in ext.candidates if c.key == "copays"]
+    assert len(copays.value) == 3
+    assert copays.extract_score > extraction.COPAYS_INCOMPLETE_EXTRACT
+
+
 def test_a_long_benefit_name_missing_letters_is_the_vocabulary_benefit() -> None:
     got = fields_of(
         [L("Oice Visit $25", 30, 300), L("Emergncy Room $350", 30, 330), L("Spc $40", 30, 360)]
