@@ -404,14 +404,15 @@ def fuzzy_label(text: str, line_idx: int) -> list[Anchor]:
     ):
         return []  # a label's letters read right were judged by find_anchors already
     # A specific label with one letter lost or added ("GROUPN" is "GROUP NO"): that label,
-    # though a common word's letters are read right inside it.
+    # though a common word's letters are read right inside it. A common word as a label
+    # only cut short at the card's edge or a glare ("Effectiv").
     near = {
         key: label
         for joined, key, label in labels
         if joined in printed
-        and label not in WEAK_LABELS
         and "#" not in joined  # "Groups" is no "Group #"
         and _one_edit_apart(flat, joined)
+        and (label not in WEAK_LABELS or joined[:-1] == flat)
     }
     if len(near) == 1 and len(flat) >= 6:
         key, label = near.popitem()
@@ -769,6 +770,41 @@ def _closest_printed_label(flat: str, admit: Callable[[str, str], bool]) -> tupl
     return None if best is None else (best[1], best[2])
 
 
+# Share of a line's box inside another's for the two to be the same print.
+SAME_PRINT_COVER = 0.8
+
+
+def _drop_repeated_reads(lines: list[OcrLine]) -> list[OcrLine]:
+    """OCR sometimes reads a row twice, as one line and as its cells ("Specialist Visit $20
+    Emergency $100" over "Specialist Visit $20" and "Emergency $100"): a line inside another
+    whose text holds its own is a repeat, and the card would list the copay twice."""
+
+    def letters(text: str) -> str:
+        return re.sub(r"\s+", "", text)
+
+    out = []
+    for i, ln in enumerate(lines):
+        inner = letters(ln.text)
+        repeat = any(
+            k != i
+            and len(letters(other.text)) > len(inner) > 0
+            and inner in letters(other.text)
+            and covered(ln.box, other.box) >= SAME_PRINT_COVER
+            for k, other in enumerate(lines)
+        )
+        if not repeat:
+            out.append(ln)
+    return out
+
+
+def covered(inner: Box, outer: Box) -> float:
+    """Share of ``inner``'s area that ``outer`` covers."""
+    ix = max(0.0, min(inner[2], outer[2]) - max(inner[0], outer[0]))
+    iy = max(0.0, min(inner[3], outer[3]) - max(inner[1], outer[1]))
+    area = (inner[2] - inner[0]) * (inner[3] - inner[1])
+    return ix * iy / area if area > 0 else 0.0
+
+
 def _split_blocks_after_phones(lines: list[OcrLine]) -> list[OcrLine]:
     """Split a phone number from the next block OCR read on the same line: a bare label of
     another field ("1 (866)351-4481Submit claims to:") or an address ("...2567 PO Box 4117",
@@ -973,7 +1009,7 @@ class Extractor:
         self, lines: list[OcrLine], width: float, height: float, *, side: str = "front"
     ) -> SideExtraction:
         lines = _split_blocks_after_phones(
-            [OcrLine(_split_glued(ln.text), ln.box, ln.score) for ln in lines]
+            [OcrLine(_split_glued(ln.text), ln.box, ln.score) for ln in _drop_repeated_reads(lines)]
         )
         anchors_by_line = [line_anchors(ln.text, i) for i, ln in enumerate(lines)]
         med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from eligo.cards import correction, spelling
-from eligo.cards.extraction import Candidate, Extractor, find_anchors
+from eligo.cards.extraction import Candidate, Extractor, covered, find_anchors
 from eligo.cards.linemodel import LineModel, employer_shaped, load_line_model
 from eligo.cards.ocr import Box, OcrLine, RapidOcrEngine, TesseractEngine
 
@@ -355,14 +355,6 @@ class CardScanner:
         }
 
 
-def _covered(inner: Box, outer: Box) -> float:
-    """Share of ``inner``'s area that ``outer`` covers."""
-    ix = max(0.0, min(inner[2], outer[2]) - max(inner[0], outer[0]))
-    iy = max(0.0, min(inner[3], outer[3]) - max(inner[1], outer[1]))
-    area = (inner[2] - inner[0]) * (inner[3] - inner[1])
-    return ix * iy / area if area > 0 else 0.0
-
-
 def _merge_glare_read(first: list[OcrLine], second: list[OcrLine]) -> list[OcrLine]:
     """Tidy the read under flattened glare (``second``, built on ``first``'s sure lines).
 
@@ -383,7 +375,7 @@ def _merge_glare_read(first: list[OcrLine], second: list[OcrLine]) -> list[OcrLi
     for ln in second:
         if id(ln) in kept:
             if not any(
-                n.score >= SURE_LINE_SCORE and _covered(ln.box, n.box) >= SAME_LINE_COVER
+                n.score >= SURE_LINE_SCORE and covered(ln.box, n.box) >= SAME_LINE_COVER
                 for n in new
             ):
                 out.append(ln)

@@ -403,10 +403,29 @@ def test_plan_names_and_headings_are_no_blurred_labels(text: str) -> None:
     assert fuzzy_label(text, 0) == []
 
 
-@pytest.mark.parametrize("text", ["Grovp Nunber", "GROUPN"])  # "GROUP NO", its O lost
-def test_a_blurred_bare_label_still_anchors(text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Grovp Nunber", "group_number"),
+        ("GROUPN", "group_number"),  # "GROUP NO", its O lost
+        ("Effectiv", "effective_date"),  # a common word as a label, cut short
+    ],
+)
+def test_a_blurred_bare_label_still_anchors(text: str, key: str) -> None:
     anchors = fuzzy_label(text, 0)
-    assert [a.key for a in anchors] == ["group_number"]
+    assert [a.key for a in anchors] == [key]
+
+
+def test_a_row_ocr_read_both_whole_and_by_cells_is_read_once() -> None:
+    lines = [
+        L("Copays", 514, 299, 609),
+        L("Specialist Visit $20 Emergency $100", 513, 329, 931),
+        L("Specialist Visit $20", 516, 333, 726),
+        L("Emergency $100", 740, 332, 931),
+        L("UC $75", 515, 361, 603),
+    ]
+    got = fields_of(lines)["copays"]
+    assert [c["benefit"] for c in got] == ["Specialist Visit", "Emergency", "UC"]
 
 
 @pytest.mark.parametrize(
