@@ -134,8 +134,15 @@ _MONEY = r"(?:\$\s?[\dOoSIl][\d,OoSIl]*(?:\.\d{2})?|\d{1,3}\s?%)"
 # $100 or more, as a deductible is printed ("$500", "$3,000").
 _LONE_DEDUCTIBLE = re.compile(r"\$\s?(?:\d{3}|\d{1,2},?\d{3})(?:\.\d{2})?")
 _OUT_OF_POCKET = re.compile(r"POCKET|\bOOP\b|\bMAX|COINS")
+# After a benefit's name, blur reads a dollar sign as an s ("Telehealth s0"): an s before
+# digits that end the pair is that sign.
+_BLURRED_DOLLAR = r"(?<=\s)[sS]\d{1,3}(?![\w.,%])"
 _COPAY_PAIR = re.compile(
-    r"([A-Za-z][A-Za-z /&.\-]{0,24}?)\s*[:=\-]?\s*(" + _MONEY + r")(?:\s*(?:copay|co-pay))?",
+    r"([A-Za-z][A-Za-z /&.\-]{0,24}?)\s*[:=\-]?\s*("
+    + _MONEY
+    + "|"
+    + _BLURRED_DOLLAR
+    + r")(?:\s*(?:copay|co-pay))?",
     re.IGNORECASE,
 )
 
@@ -1528,7 +1535,9 @@ class Extractor:
                 benefit = _benefit_text(m.group(1).strip(" :-=/."))
                 if benefit is None:
                     continue
-                amount = correction.repair_printed_amount(re.sub(r"\s+", "", m.group(2)))
+                amount = correction.repair_printed_amount(
+                    re.sub(r"^[sS](?=\d)", "$", re.sub(r"\s+", "", m.group(2)))
+                )
                 sub = _sub_box(proxy, m.start(1), m.end(2)) if len(ids) == 1 else box
                 item = {"benefit": benefit, "amount": amount}
                 found_pairs.append(_CopayPair(box[1], sub[0], item, sub, ids, read))

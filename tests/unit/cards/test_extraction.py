@@ -617,6 +617,16 @@ def test_a_copay_benefit_read_with_a_times_sign_or_glued_to_an_acronym_is_read_r
     ]
 
 
+def test_a_dollar_sign_blur_read_as_an_s_after_a_benefit_is_the_sign() -> None:
+    lines = [L("Spec $50", 516, 330, 620), L("Telehealth s0", 516, 359, 661)]
+    lines += [L("Generic Rx S20", 744, 359, 908), L("Dental plans 3", 516, 420, 700)]
+    assert fields_of(lines)["copays"] == [
+        {"benefit": "Spec", "amount": "$50"},
+        {"benefit": "Telehealth", "amount": "$0"},
+        {"benefit": "Generic Rx", "amount": "$20"},
+    ]
+
+
 def test_a_copay_list_with_a_benefit_whose_amount_blur_garbled_is_incomplete() -> None:
     # "$60" read as "0560" and "$300" as "3300": "SPC" and "ER" have no amount.
     rows = [("Urgent Care", "$25", 301), ("SPC", "0560", 340), ("ER", "3300", 421)]
