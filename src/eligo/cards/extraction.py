@@ -783,23 +783,26 @@ SAME_PRINT_COVER = 0.8
 
 def _drop_repeated_reads(lines: list[OcrLine]) -> list[OcrLine]:
     """OCR sometimes reads a row twice, as one line and as its cells ("Specialist Visit $20
-    Emergency $100" over "Specialist Visit $20" and "Emergency $100"): a line inside another
-    whose text holds its own is a repeat, and the card would list the copay twice."""
+    Emergency $100" over "Specialist Visit $20" and "Emergency $100"; "390760J90" over the
+    BIN "390760" and the PCN "J90"): the card would list the copays twice, or glue two
+    columns' values. A line whose text is that of the lines inside it, left to right, is
+    the repeat; the cells keep each value apart."""
 
     def letters(text: str) -> str:
         return re.sub(r"\s+", "", text)
 
     out = []
     for i, ln in enumerate(lines):
-        inner = letters(ln.text)
-        repeat = any(
-            k != i
-            and len(letters(other.text)) > len(inner) > 0
-            and inner in letters(other.text)
-            and covered(ln.box, other.box) >= SAME_PRINT_COVER
-            for k, other in enumerate(lines)
+        cells = sorted(
+            (
+                other
+                for k, other in enumerate(lines)
+                if k != i and covered(other.box, ln.box) >= SAME_PRINT_COVER
+            ),
+            key=lambda other: other.box[0],
         )
-        if not repeat:
+        whole = letters(ln.text)
+        if len(cells) < 2 or "".join(letters(c.text) for c in cells) != whole:
             out.append(ln)
     return out
 

@@ -426,6 +426,16 @@ def test_a_row_ocr_read_both_whole_and_by_cells_is_read_once() -> None:
     ]
     got = fields_of(lines)["copays"]
     assert [c["benefit"] for c in got] == ["Specialist Visit", "Emergency", "UC"]
+    # Blur bridged two columns: the line across both is the repeat, not the cells.
+    lines = [
+        L("RxBIN", 26, 231, 99),
+        L("RxPCN", 177, 233, 253),
+        L("390760J90", 26, 256, 231),
+        L("390760", 29, 257, 136),
+        L("J90", 119, 256, 229),
+    ]
+    got = fields_of(lines)
+    assert (got.get("rx_bin"), got.get("rx_pcn")) == ("390760", "J90")
 
 
 @pytest.mark.parametrize(
