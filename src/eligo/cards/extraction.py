@@ -726,38 +726,58 @@ def _short_labels_beside_codes(
     return out
 
 
+# A short label blur misread, alone on its line; blur reads an Rx label's x as "+".
+_BARE_MISREAD_LABEL = re.compile(r"[A-Za-z+]{3,6}[:;.]?")
+
+
 def _short_labels_in_label_row(
-    anchors_by_line: list[list[Anchor]], lines: list[OcrLine]
+    anchors_by_line: list[list[Anchor]], lines: list[OcrLine], med_h: float
 ) -> list[list[Anchor]]:
-    """A short code label blur misread ("RaID"), alone on its line, in a table's header row
-    beside two or more code labels read right ("RxBIN  RxPCN  RxGrp"): the one code label it
-    is a letter off, when only one field's label is. Without it, that column's value goes
-    to the label on its left, glued to the value OCR read across both columns."""
+    """A short code label blur misread ("RaID", "ORP", "R+BIN"), alone on its line, in a
+    table's header row: the one code label it is a letter off, when only one field's label
+    is, and either two or more code labels read right sit on its row ("RxBIN  RxPCN
+    RxGrp"), or another label does and the line under it fits that field ("ID NUMBER
+    ORP" over "05741-044"). Without it, that column's value goes to the label on its left,
+    glued to the value OCR read across both columns, or to none."""
     out = list(anchors_by_line)
+    printed = vocab.printed_label_strings()
     for i, line in enumerate(lines):
         text = line.text.strip()
-        if out[i] or not _BARE_SHORT_LABEL.fullmatch(text):
+        if out[i] or not _BARE_MISREAD_LABEL.fullmatch(text):
             continue
         row = [
             m
             for m, anchors in enumerate(anchors_by_line)
-            if m != i
-            and len(anchors) == 1
-            and anchors[0].key in CODE_FIELDS
-            and not _value_after(lines[m].text, anchors[0].end)
-            and _v_overlap(line.box, lines[m].box) >= 0.5
+            if m != i and anchors and _v_overlap(line.box, lines[m].box) >= 0.5
         ]
-        if len(row) < 2:
+        if not row:
             continue
         flat = "".join(ch for ch in _fold(text).upper() if ch.isalpha())
-        printed = vocab.printed_label_strings()
         near = {
             key: label
             for joined, key, label in vocab.label_strings_sorted()
             if key in CODE_FIELDS and joined in printed and _one_edit_apart(flat, joined)
         }
-        if len(near) == 1:
-            key, label = near.popitem()
+        if len(near) != 1:
+            continue
+        key, label = near.popitem()
+        code_labels = [
+            m
+            for m in row
+            if len(anchors_by_line[m]) == 1
+            and anchors_by_line[m][0].key in CODE_FIELDS
+            and not _value_after(lines[m].text, anchors_by_line[m][0].end)
+        ]
+        below = [
+            other.text.strip()
+            for k, other in enumerate(lines)
+            if not anchors_by_line[k]
+            and abs(other.box[0] - line.box[0]) < 1.5 * med_h
+            # By tops: blurred boxes grow into the next row.
+            and 0.5 * line.height <= other.box[1] - line.box[1]
+            and other.box[1] - line.box[3] <= 1.0 * med_h
+        ]
+        if len(code_labels) >= 2 or any(_fits(key, value) for value in below):
             out[i] = [Anchor(key, i, 0, len(line.text), label, fuzzy=True)]
     return out
 
@@ -1024,7 +1044,7 @@ class Extractor:
         anchors_by_line = [line_anchors(ln.text, i) for i, ln in enumerate(lines)]
         med_h = sorted(ln.height for ln in lines)[len(lines) // 2] if lines else 20.0
         anchors_by_line = _short_labels_beside_codes(anchors_by_line, lines, med_h)
-        anchors_by_line = _short_labels_in_label_row(anchors_by_line, lines)
+        anchors_by_line = _short_labels_in_label_row(anchors_by_line, lines, med_h)
         anchors_by_line = _rx_context(anchors_by_line, lines, med_h)
         anchors_by_line = [
             _phone_label_words(anchors, ln.text)
@@ -2374,7 +2394,8 @@ def _qualified_label(text: str, anchor: Anchor, n_anchors: int) -> bool:
         and anchor.label not in WEAK_LABELS
         and not anchor.label.endswith("PLAN")
         and not _value_after(text, anchor.end)
-        and bool(re.fullmatch(r"[A-Za-z']+(?: [A-Za-z']+)?", head))
+        # "R+BIN": blur reads an Rx label's x as a plus.
+        and bool(re.fullmatch(r"[A-Za-z'+]+(?: [A-Za-z']+)?", head))
     )
 
 

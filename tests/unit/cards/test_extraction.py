@@ -1687,6 +1687,30 @@ def test_a_misread_short_label_in_a_row_of_rx_labels_splits_the_value_row(
         assert got.get("rx_group") == "YGKBXJN"
 
 
+@pytest.mark.parametrize(
+    ("group_label", "group"),
+    [
+        ("ORP", "05741-044"),  # "GRP" blurred, over a value that fits a group
+        ("GNP", "05741-044"),
+        ("ORP NOTE", None),  # a longer line is no misread short label
+    ],
+)
+def test_a_misread_short_label_beside_another_label_over_a_fitting_value(
+    group_label: str, group: str | None
+) -> None:
+    lines = [
+        L("ID NUMBER", 30, 173, 124),
+        L(group_label, 517, 170, 562),
+        L("HAF354302191", 26, 195, 255),
+        L("05741-044", 516, 193, 661),
+        L("R+BIN", 31, 233, 101),  # "RxBIN", its x read as a plus
+        L("322494", 32, 257, 137),
+    ]
+    got = fields_of(lines)
+    assert (got.get("member_id"), got.get("group_number")) == ("HAF354302191", group)
+    assert got.get("rx_bin") == "322494"
+
+
 def test_a_colon_read_as_an_equals_sign_is_no_part_of_the_value_or_its_box() -> None:
     # Blur read "ID:" as "1D=": the crop re-read for the id must not start at the "=".
     line = L("1D= 804347197", 29, 167, 225)
