@@ -806,25 +806,37 @@ def _drop_repeated_reads(lines: list[OcrLine]) -> list[OcrLine]:
     Emergency $100" over "Specialist Visit $20" and "Emergency $100"; "390760J90" over the
     BIN "390760" and the PCN "J90"): the card would list the copays twice, or glue two
     columns' values. A line whose text is that of the lines inside it, left to right, is
-    the repeat; the cells keep each value apart."""
+    the repeat, and the cells keep each value apart; else a line inside another whose text
+    holds its own is ("UC $40" inside "Specialist Visit $30 UC $40")."""
 
     def letters(text: str) -> str:
         return re.sub(r"\s+", "", text)
 
-    out = []
-    for i, ln in enumerate(lines):
-        cells = sorted(
+    def inside(i: int) -> list[int]:
+        return sorted(
             (
-                other
-                for k, other in enumerate(lines)
-                if k != i and covered(other.box, ln.box) >= SAME_PRINT_COVER
+                k
+                for k in range(len(lines))
+                if k != i and covered(lines[k].box, lines[i].box) >= SAME_PRINT_COVER
             ),
-            key=lambda other: other.box[0],
+            key=lambda k: lines[k].box[0],
         )
-        whole = letters(ln.text)
-        if len(cells) < 2 or "".join(letters(c.text) for c in cells) != whole:
-            out.append(ln)
-    return out
+
+    wholes = {
+        i
+        for i, ln in enumerate(lines)
+        if len(cells := inside(i)) >= 2
+        and "".join(letters(lines[k].text) for k in cells) == letters(ln.text)
+    }
+    repeats = {
+        k
+        for i, ln in enumerate(lines)
+        if i not in wholes
+        for k in inside(i)
+        if 0 < len(letters(lines[k].text)) < len(letters(ln.text))
+        and letters(lines[k].text) in letters(ln.text)
+    }
+    return [ln for i, ln in enumerate(lines) if i not in wholes | repeats]
 
 
 def covered(inner: Box, outer: Box) -> float:

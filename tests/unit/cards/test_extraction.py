@@ -436,6 +436,17 @@ def test_a_row_ocr_read_both_whole_and_by_cells_is_read_once() -> None:
     ]
     got = fields_of(lines)
     assert (got.get("rx_bin"), got.get("rx_pcn")) == ("390760", "J90")
+    # One cell of the row read again on its own: the cell is the repeat.
+    lines = [
+        L("Specialist Visit $30 UC $40", 517, 358, 829),
+        L("UC $40", 740, 359, 829),
+        L("Telehealth $15", 517, 329, 675),
+    ]
+    assert [c["benefit"] for c in fields_of(lines)["copays"]] == [
+        "Telehealth",
+        "Specialist Visit",
+        "UC",
+    ]
 
 
 @pytest.mark.parametrize(
