@@ -133,13 +133,14 @@ def estimate_blur(image: np.ndarray) -> BlurEstimate:
 
 
 def likely_blurs(image: np.ndarray) -> list[BlurEstimate]:
-    """The blurs worth undoing, likeliest first: the estimate, and defocus as well when
-    the motion peak is too weak to be sure of (the caller keeps the better read)."""
+    """The blurs worth undoing: the estimate, then, when it is defocus but the motion peak
+    is too weak to rule a smear out, that motion (the caller keeps it only if its read is
+    clearly the better one)."""
     est = estimate_blur(image)
     if est.kind == "motion" or est.strength < MOTION_MAYBE_Z:
         return [est]
     motion = _strongest_motion(_grey(image))
-    return [motion, est] if motion is not None else [est]
+    return [est, motion] if motion is not None else [est]
 
 
 def motion_kernel(length: float, angle_deg: float) -> np.ndarray:

@@ -799,15 +799,18 @@ def _closest_printed_label(flat: str, admit: Callable[[str, str], bool]) -> tupl
 
 # Share of a line's box inside another's for the two to be the same print.
 SAME_PRINT_COVER = 0.8
+# A cell read again inside its row's line is a repeat unless OCR was this much surer of it.
+REPEAT_SCORE_MARGIN = 0.05
 
 
 def _drop_repeated_reads(lines: list[OcrLine]) -> list[OcrLine]:
-    """OCR sometimes reads a row twice, as one line and as its cells ("Specialist Visit $20
-    Emergency $100" over "Specialist Visit $20" and "Emergency $100"; "390760J90" over the
-    BIN "390760" and the PCN "J90"): the card would list the copays twice, or glue two
-    columns' values. A line whose text is that of the lines inside it, left to right, is
-    the repeat, and the cells keep each value apart; else a line inside another whose text
-    holds its own is ("UC $40" inside "Specialist Visit $30 UC $40")."""
+    """OCR sometimes reads a row twice, as one line and as its cells:
+    - cells that blur glued into one line ("390760J90" over the BIN "390760" and the PCN
+      "J90"): the glued line is the repeat, the cells keep the columns' values apart;
+    - a line that holds its cells with their spaces ("Specialist Visit $20 Emergency $100"
+      over "Specialist Visit $20" and "Emergency $100"): a cell read no better than the line
+      is the repeat (the card would list the copay twice). A cell read clearly better than
+      the line stays ("12-01-2024" under a blurred "Efe<tiva: 12-01-2024")."""
 
     def letters(text: str) -> str:
         return re.sub(r"\s+", "", text)
@@ -822,21 +825,22 @@ def _drop_repeated_reads(lines: list[OcrLine]) -> list[OcrLine]:
             key=lambda k: lines[k].box[0],
         )
 
-    wholes = {
+    glued = {
         i
         for i, ln in enumerate(lines)
         if len(cells := inside(i)) >= 2
-        and "".join(letters(lines[k].text) for k in cells) == letters(ln.text)
+        and "".join(letters(lines[k].text) for k in cells) == ln.text.strip()
     }
     repeats = {
         k
         for i, ln in enumerate(lines)
-        if i not in wholes
+        if i not in glued
         for k in inside(i)
         if 0 < len(letters(lines[k].text)) < len(letters(ln.text))
         and letters(lines[k].text) in letters(ln.text)
+        and lines[k].score <= ln.score + REPEAT_SCORE_MARGIN
     }
-    return [ln for i, ln in enumerate(lines) if i not in wholes | repeats]
+    return [ln for i, ln in enumerate(lines) if i not in glued | repeats]
 
 
 def covered(inner: Box, outer: Box) -> float:

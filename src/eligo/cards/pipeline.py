@@ -50,6 +50,9 @@ CARD_BLUR_MAX = 175.0
 # In the deblurred second read, lines the first read was this sure of are not recognised
 # again (a box overlapping theirs this much is the same line).
 SURE_LINE_SCORE = 0.97
+# A second deblurring (motion, where defocus was the estimate) is kept only if its read is
+# this much more confident text than the first.
+ALT_BLUR_GAIN = 1.25
 SAME_LINE_IOU = 0.6
 SAME_ROW_PX = 10.0
 # Lines the glare read adds must be at least this long ("$0" is; a label's last letter is not).
@@ -234,16 +237,18 @@ class CardScanner:
         return self.fields_from_lines(side, lines), side
 
     def _read_deblurred(self, side: Side, lines: list[OcrLine]) -> tuple[Side, list[OcrLine]]:
-        """Read the card again after deblurring it; keep the most confident reading. A
-        smear the estimate is unsure of is undone both as motion and as defocus."""
+        """Read the card again after deblurring it; keep the more confident reading. A
+        smear the estimate is unsure of is undone as defocus, then as motion: the motion's
+        read must be clearly better (ALT_BLUR_GAIN) to be kept, as a wrong kernel's ghosts
+        read as more text."""
         from eligo.cards.deblur import deblur, likely_blurs
 
         best = (_reading_quality(lines), side, lines)
-        for blur in likely_blurs(side.card):
+        for n, blur in enumerate(likely_blurs(side.card)):
             sharp = deblur(side.card, blur)
             sharp_lines = self._reread_unsure(sharp, lines)
             quality = _reading_quality(sharp_lines)
-            if quality > best[0]:
+            if quality > best[0] * (ALT_BLUR_GAIN if n else 1.0):
                 best = (quality, replace(side, card=sharp), sharp_lines)
         return best[1], best[2]
 

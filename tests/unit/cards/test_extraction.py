@@ -447,6 +447,20 @@ def test_a_row_ocr_read_both_whole_and_by_cells_is_read_once() -> None:
         "Specialist Visit",
         "UC",
     ]
+    # A label and its value read as one line and as cells: the line keeps them together;
+    # a cell OCR was surer of than of the blurred line stays.
+    lines = [
+        L("Member Services: 1 (844) 445-5314", 27, 560, 449),
+        L("Member", 37, 570, 123),
+        L("Services", 115, 568, 221),
+        L("1 (844) 445-5314", 215, 562, 448),
+        OcrLine("Efe<tiva: 12-01-2024", (27, 235, 313, 272), 0.85),
+        OcrLine("Effective:", (31, 241, 141, 270), 1.0),
+        OcrLine("12-01-2024", (137, 239, 311, 269), 1.0),
+    ]
+    got = fields_of(lines)
+    assert got.get("phone_customer_service") == "844-445-5314"
+    assert got.get("effective_date") == "2024-12-01"
 
 
 @pytest.mark.parametrize(
