@@ -593,6 +593,22 @@ def normalize_org(text: str) -> Normalized | None:
     return norm if letters >= 2 and digits <= letters else None
 
 
+# Words every card prints around its payer's name: a line of them only is a card's title
+# ("Health Insurance" beside a blurred "Medicare"), no payer.
+_TITLE_WORDS = frozenset(
+    {"HEALTH", "INSURANCE", "CARD", "MEDICAL", "CARE", "PLAN", "BENEFIT", "BENEFITS"}
+    | {"MEMBER", "ID", "IDENTIFICATION", "COVERAGE", "OF", "AND", "THE"}
+)
+
+
+def normalize_payer(text: str) -> Normalized | None:
+    """A payer's name (as ``normalize_org``), not words any card's title is made of."""
+    norm = normalize_org(text)
+    if norm is None or set(re.findall(r"[A-Z]+", norm.value.upper())) <= _TITLE_WORDS:
+        return None
+    return norm
+
+
 # "Gold1500", "Platinum70 EPO": OCR lost the space between a tier word and its number.
 _WORD_NUMBER_GLUED = re.compile(r"\b([A-Za-z][a-z]{3,}|[A-Z]{4,})(\d{2,})\b")
 
@@ -750,7 +766,7 @@ NORMALIZERS: dict[str, Callable[[str], Normalized | None]] = {
     "subscriber_name": normalize_name,
     "deductible": normalize_amount,
     "claims_address": normalize_address,
-    "payer_name": normalize_org,
+    "payer_name": normalize_payer,
     "pbm_name": normalize_org,
     "employer": normalize_org,
     "plan_name": normalize_plan_name,
@@ -861,9 +877,11 @@ def _normalize_candidate(key: str, cand: Any) -> tuple[Any, tuple[Correction, ..
     if key in SPELLED_FIELDS:
         repaired = spelling.repair_words(out.value)
         # A crisp read is left as printed ("Optum"), unless the repair makes it a Medicaid
-        # programme's name: OCR reads "Medicald" sure of itself.
+        # programme's or a known payer's name: OCR reads "Medicald" sure of itself.
         if repaired != out.value and (
-            cand.ocr_score < SPELL_BELOW or vocab.names_medicaid_program(repaired)
+            cand.ocr_score < SPELL_BELOW
+            or vocab.names_medicaid_program(repaired)
+            or vocab.names_known_payer(repaired)
         ):
             fix = Correction("spelling", out.value, repaired)
             return repaired, (*out.corrections, fix)
@@ -1284,9 +1302,13 @@ def _original_medicare_payer(merged: dict[str, FieldValue]) -> None:
     HEALTH INSURANCE" heading was not read (glare, a tight crop)."""
     mbi = merged.get("medicare_mbi")
     part = merged.get("medicare_part_a_date") or merged.get("medicare_part_b_date")
-    if "payer_name" in merged or mbi is None or part is None or _PLAN_CARD_FIELDS & set(merged):
+    read = merged.get("payer_name")
+    # A heading read as Medicare, but unsure (blurred, "Nedicare" repaired), is confirmed.
+    if read is not None and str(read.value).casefold() != "medicare":
         return
-    merged["payer_name"] = FieldValue(
+    if mbi is None or part is None or _PLAN_CARD_FIELDS & set(merged):
+        return
+    derived = FieldValue(
         "payer_name",
         "Medicare",
         mbi.box,
@@ -1296,6 +1318,8 @@ def _original_medicare_payer(merged: dict[str, FieldValue]) -> None:
         1.0,
         [{"step": "derive", "from": "medicare_mbi", "why": "Original Medicare card"}],
     )
+    if read is None or derived.score > read.score:
+        merged["payer_name"] = derived
 
 
 PHARMACY_PBM_EXTRACT = 0.85

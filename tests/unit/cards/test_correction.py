@@ -616,6 +616,30 @@ def test_the_original_medicare_card_is_paid_by_medicare(
         assert got.provenance[-1]["from"] == "medicare_mbi"
 
 
+def test_a_blurred_medicare_heading_is_repaired_and_confirmed_by_the_card() -> None:
+    # "Health Insurance" alone is the card's title, no payer; "Nedicare" is Medicare.
+    assert correction.normalize_field("payer_name", "Health Insurance") is None
+    assert correction.normalize_field("payer_name", "Sunrise Health Plan") is not None
+    heading = Candidate("payer_name", "Nedicare", (0, 0, 100, 20), 0.99, 0.61, "line_model", (0,))
+    payer = correction.finalize_side([heading], "front")["payer_name"]
+    assert payer.value == "Medicare"
+    unsure = correction.FieldValue(
+        "payer_name", "Medicare", (0, 0, 100, 20), "front", 0.99, 0.3, 0.9, []
+    )
+    fields = {
+        "medicare_mbi": _line_model_field("medicare_mbi", "8CU0CY1UK81"),
+        "medicare_part_a_date": _line_model_field("medicare_part_a_date", "2012-04-01"),
+        "payer_name": unsure,
+    }
+    merged = correction.merge_sides(fields, {})
+    assert merged["payer_name"].value == "Medicare"
+    assert merged["payer_name"].score > unsure.score
+    assert merged["payer_name"].provenance[-1]["from"] == "medicare_mbi"
+    # A payer read as another name is left alone.
+    fields["payer_name"] = _line_model_field("payer_name", "Humana")
+    assert correction.merge_sides(fields, {})["payer_name"].value == "Humana"
+
+
 def test_a_dependent_read_as_one_word_is_split_at_the_members_surname() -> None:
     def side(member: str, dependents: list[str]) -> dict[str, correction.FieldValue]:
         box = (0, 0, 100, 20)
