@@ -1962,7 +1962,8 @@ def _rx_context(
                     >= 2
                 )
                 # BIN, PCN and Group printed along one row: the row is the pharmacy block.
-                in_rx_row = sum(_v_overlap(rb, box) >= 0.5 for rb in rx) >= 2
+                # A Group label read a letter off ("roup") beside one Rx label is its Group.
+                in_rx_row = sum(_v_overlap(rb, box) >= 0.5 for rb in rx) >= (1 if a.fuzzy else 2)
                 if same_line_rx or stacked or in_rx_row:
                     a = replace(a, key="rx_group")
             fixed.append(a)
