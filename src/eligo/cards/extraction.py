@@ -810,7 +810,9 @@ def _drop_repeated_reads(lines: list[OcrLine]) -> list[OcrLine]:
     - a line that holds its cells with their spaces ("Specialist Visit $20 Emergency $100"
       over "Specialist Visit $20" and "Emergency $100"): a cell read no better than the line
       is the repeat (the card would list the copay twice). A cell read clearly better than
-      the line stays ("12-01-2024" under a blurred "Efe<tiva: 12-01-2024")."""
+      the line stays ("12-01-2024" under a blurred "Efe<tiva: 12-01-2024");
+    - a line that is a cell and a stray mark ("+Keystone BlueCross" over the payer's name,
+      the logo read as a plus): the line is the repeat."""
 
     def letters(text: str) -> str:
         return re.sub(r"\s+", "", text)
@@ -831,15 +833,17 @@ def _drop_repeated_reads(lines: list[OcrLine]) -> list[OcrLine]:
         if len(cells := inside(i)) >= 2
         and "".join(letters(lines[k].text) for k in cells) == ln.text.strip()
     }
-    repeats = {
-        k
-        for i, ln in enumerate(lines)
-        if i not in glued
-        for k in inside(i)
-        if 0 < len(letters(lines[k].text)) < len(letters(ln.text))
-        and letters(lines[k].text) in letters(ln.text)
-        and lines[k].score <= ln.score + REPEAT_SCORE_MARGIN
-    }
+    repeats: set[int] = set()
+    for i, ln in enumerate(lines):
+        whole = letters(ln.text)
+        for k in [] if i in glued else inside(i):
+            cell = letters(lines[k].text)
+            if not 0 < len(cell) < len(whole) or cell not in whole:
+                continue
+            if not re.search(r"[A-Za-z0-9]", whole.replace(cell, "", 1)):
+                repeats.add(i)  # the line is the cell and a stray mark ("+Keystone ...")
+            elif lines[k].score <= ln.score + REPEAT_SCORE_MARGIN:
+                repeats.add(k)
     return [ln for i, ln in enumerate(lines) if i not in glued | repeats]
 
 

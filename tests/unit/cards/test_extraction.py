@@ -11,6 +11,7 @@ from eligo.cards import correction, extraction, vocab
 from eligo.cards.extraction import (
     Candidate,
     Extractor,
+    _drop_repeated_reads,
     _strip_misread_label,
     find_anchors,
     fuzzy_label,
@@ -461,6 +462,9 @@ def test_a_row_ocr_read_both_whole_and_by_cells_is_read_once() -> None:
     got = fields_of(lines)
     assert got.get("phone_customer_service") == "844-445-5314"
     assert got.get("effective_date") == "2024-12-01"
+    # A logo read as a mark before the name: the clean cell is the print.
+    lines = [L("+Keystone BlueCross", 26, 11, 553, h=78), L("Keystone BlueCross", 161, 30, 542)]
+    assert [ln.text for ln in _drop_repeated_reads(lines)] == ["Keystone BlueCross"]
 
 
 @pytest.mark.parametrize(
