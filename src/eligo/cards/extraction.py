@@ -1600,9 +1600,10 @@ class Extractor:
         ordered = [p for row in rows for p in sorted(row, key=lambda p: p.x)]
         boxes = [p.box for p in ordered]
         block = _union(*boxes)
-        complete = not _orphan_amounts(
-            lines, texts, taken, ordered, block, med_h
-        ) and not _orphan_benefits(lines, texts, taken, ordered, block, med_h)
+        # A row read without its amount or without its benefit: the list misses it.
+        orphans = _orphan_amounts(lines, texts, taken, ordered, block, med_h)
+        orphans += _orphan_benefits(lines, texts, taken, ordered, block, med_h)
+        complete = not orphans
         return Candidate(
             key="copays",
             text="; ".join(f"{p.item['benefit']} {p.item['amount']}" for p in ordered),
