@@ -677,17 +677,22 @@ def fuzzy_code_label(text: str, line_idx: int) -> list[Anchor]:
     return [Anchor(best[0], line_idx, 0, len(head), best[1], fuzzy=True)]
 
 
+def _code_labels_one_off(flat: str) -> dict[str, str]:
+    """Field key -> printed label of the code fields' labels one letter off ``flat``."""
+    printed = vocab.printed_label_strings()
+    return {
+        key: label
+        for joined, key, label in vocab.label_strings_sorted()
+        if key in CODE_FIELDS and joined in printed and _one_edit_apart(flat, joined)
+    }
+
+
 def _short_code_label(flat: str, code: str, head: str, line_idx: int) -> list[Anchor]:
     """A short code label one letter off ("BINS 610014"): too short to judge by its letters
     alone, so the code after it must be its field's value too (a BIN is six digits)."""
     if len(flat) < 3:
         return []
-    printed = vocab.printed_label_strings()
-    near = {
-        key: label
-        for joined, key, label in vocab.label_strings_sorted()
-        if key in CODE_FIELDS and joined in printed and _one_edit_apart(flat, joined)
-    }
+    near = _code_labels_one_off(flat)
     if len(near) != 1:
         return []
     key, label = near.popitem()
@@ -740,7 +745,6 @@ def _short_labels_in_label_row(
     ORP" over "05741-044"). Without it, that column's value goes to the label on its left,
     glued to the value OCR read across both columns, or to none."""
     out = list(anchors_by_line)
-    printed = vocab.printed_label_strings()
     for i, line in enumerate(lines):
         text = line.text.strip()
         if out[i] or not _BARE_MISREAD_LABEL.fullmatch(text):
@@ -752,12 +756,7 @@ def _short_labels_in_label_row(
         ]
         if not row:
             continue
-        flat = "".join(ch for ch in _fold(text).upper() if ch.isalpha())
-        near = {
-            key: label
-            for joined, key, label in vocab.label_strings_sorted()
-            if key in CODE_FIELDS and joined in printed and _one_edit_apart(flat, joined)
-        }
+        near = _code_labels_one_off("".join(ch for ch in _fold(text).upper() if ch.isalpha()))
         if len(near) != 1:
             continue
         key, label = near.popitem()
