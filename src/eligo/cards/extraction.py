@@ -1694,7 +1694,8 @@ def _orphan_benefits(
 ) -> list[int]:
     """Benefit names in the copay block's column that no amount was read for ("SPC" beside
     "0560", a blurred "$60"): rows of the list that are missing, so it is incomplete.
-    Such rows run on from the block a row apart, left-aligned with its benefits."""
+    Such rows run on from the block a row apart, left-aligned with its benefits, below its
+    first row (above it, "Rx" is more likely the pharmacy block's label: "R× P")."""
     paired = {i for p in pairs for i in p.lines}
     columns = [p.box[0] for p in pairs]
     loose = [
@@ -1702,6 +1703,7 @@ def _orphan_benefits(
         for i, line in enumerate(lines)
         if i not in taken
         and i not in paired
+        and line.box[1] >= block[1] - 0.5 * med_h
         and not re.search(_MONEY, texts[i])
         and any(abs(line.box[0] - x) < 1.5 * med_h for x in columns)
         and _benefit_text(texts[i].strip(" :-")) is not None

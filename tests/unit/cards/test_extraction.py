@@ -674,9 +674,10 @@ def test_a_copay_list_with_a_benefit_whose_amount_blur_garbled_is_incomplete() -
     (copays,) = [c for c in ext.candidates if c.key == "copays"]
     assert copays.value == [{"benefit": "Urgent Care", "amount": "$25"}]
     assert copays.extract_score == extraction.COPAYS_INCOMPLETE_EXTRACT
-    # Read right, the list is whole.
+    # Read right, the list is whole; an "Rx" label above it is no benefit of the list.
     lines[4] = L("$60", 889, 340, 979)
     lines[5] = L("$300", 889, 421, 979)
+    lines.append(L("R× P", 593, 262, 650))
     ext = Extractor(line_model=None).extract(lines, 1012, 638)
     (copays,) = [c for c in ext.candidates if c.key == "copays"]
     assert len(copays.value) == 3
