@@ -207,6 +207,11 @@ def _fold(text: str) -> str:
     return "".join(out)
 
 
+def _label_letters(text: str) -> str:
+    """A label's letters as labels are compared: accents stripped, upper case, nothing else."""
+    return "".join(ch for ch in _fold(text).upper() if ch.isalpha())
+
+
 def _split_glued(text: str) -> str:
     """Put a space after a colon that OCR glued to the next word ('ID:123'), read a bar
     between fields as a gap ("RxBIN 610014 | RxPCN ADV") and a multiplication sign as the
@@ -545,7 +550,7 @@ def fuzzy_colon_label(text: str, line_idx: int) -> list[Anchor]:
     m = _LABEL_COLON_VALUE.match(text)
     if m is None:
         return []
-    flat = "".join(ch for ch in _fold(m.group(1)).upper() if ch.isalpha())
+    flat = _label_letters(m.group(1))
     if len(flat) < 5:
         return []
     value = _value_after(text, m.end())
@@ -639,7 +644,7 @@ def fuzzy_phone_label(text: str, line_idx: int) -> list[Anchor]:
     if not phones:
         return []
     head = text[: phones[0][0]]
-    flat = "".join(ch for ch in _fold(head).upper() if ch.isalpha())
+    flat = _label_letters(head)
     if len(flat) < 5 or len(head.split()) > 4:
         return []
     best = _closest_printed_label(flat, lambda _joined, key: key in PHONE_FIELDS)
@@ -726,7 +731,7 @@ def _short_labels_beside_codes(
             continue
         code = lines[min(beside, key=lambda m: lines[m].box[0])].text.strip()
         if _CODE_VALUE.fullmatch(code):
-            flat = "".join(ch for ch in _fold(text).upper() if ch.isalpha())
+            flat = _label_letters(text)
             out[i] = _short_code_label(flat, code, line.text, i)
     return out
 
@@ -756,7 +761,7 @@ def _short_labels_in_label_row(
         ]
         if not row:
             continue
-        near = _code_labels_one_off("".join(ch for ch in _fold(text).upper() if ch.isalpha()))
+        near = _code_labels_one_off(_label_letters(text))
         if len(near) != 1:
             continue
         key, label = near.popitem()
@@ -1806,7 +1811,7 @@ def _strip_misread_label(text: str, key: str) -> str:
     ]
     labels = vocab.label_strings_sorted()
     for label_text, rest, need in options:
-        flat = "".join(ch for ch in _fold(label_text).upper() if ch.isalpha())
+        flat = _label_letters(label_text)
         if len(flat) < 5 or not rest.strip() or any(flat == j for j, _, _ in labels):
             continue  # a real word that is some other field's label ("Employee") is text
         for joined, label_key, _ in labels:
