@@ -1270,6 +1270,8 @@ def merge_sides(front: dict[str, FieldValue], back: dict[str, FieldValue]) -> di
         if key == "payer_name" and _pharmacy_is_no_payer(merged, other, fv, back):
             continue
         winner, loser = (other, fv) if other.score >= fv.score else (fv, other)
+        if key == "payer_name" and _administrator_over_model_name(loser, winner):
+            winner, loser = loser, winner
         winner.provenance.append({"step": "cross_check", "with": loser.side, "agree": False})
         winner.correct *= 0.85
         merged[key] = winner
@@ -1336,6 +1338,19 @@ SPONSOR_EXTRACT = 0.85
 
 def _names_administrator(fv: FieldValue) -> bool:
     return any(p.get("label") in ADMINISTRATOR_LABELS for p in fv.provenance)
+
+
+def _administrator_over_model_name(challenger: FieldValue, held: FieldValue) -> bool:
+    """The sides name two payers: one the card names as its administrator ("Claims
+    administered by X"), the other a name the line model picked. A self-funded plan's card
+    prints its sponsor's name biggest; the administrator, which takes the claims, is the
+    payer (``sponsor_beside_administrator`` then makes the sponsor the employer)."""
+    held_methods = {p.get("method") for p in held.provenance}
+    return (
+        _names_administrator(challenger)
+        and not _names_administrator(held)
+        and bool(held_methods & LINE_MODEL_METHODS)
+    )
 
 
 def sponsor_beside_administrator(fields: dict[str, FieldValue], front: Sequence[Any]) -> None:

@@ -417,10 +417,11 @@ ADMIN = "Meridian Benefit Administrators"
 
 
 def _administered_card(
-    front_names: list[tuple[str, str, float]],
+    front_names: list[tuple[str, str, float]], front_payer: str = ADMIN
 ) -> dict[str, correction.FieldValue]:
     """A TPA card: the back names the administrator after "Claims administered by", the front
-    prints it too; ``front_names`` are the front's line-model readings (key, text, top y)."""
+    prints it too; ``front_names`` are the front's line-model readings (key, text, top y),
+    ``front_payer`` the one it took for the payer."""
     back = correction.FieldValue(
         "payer_name",
         ADMIN,
@@ -432,7 +433,7 @@ def _administered_card(
         [{"step": "extract", "method": "label_inline", "label": "CLAIMS ADMINISTERED BY"}],
     )
     merged = correction.merge_sides(
-        {"payer_name": _line_model_field("payer_name", ADMIN)}, {"payer_name": back}
+        {"payer_name": _line_model_field("payer_name", front_payer)}, {"payer_name": back}
     )
     candidates = [
         Candidate(key, text, (30, y, 400, y + 30), 0.99, 0.6, "line_model", (i,))
@@ -450,6 +451,20 @@ def test_the_top_name_beside_a_named_administrator_is_the_employer(read_as: str)
     assert merged["employer"].value == "City of Springfield"
     assert merged["employer"].extract == correction.SPONSOR_EXTRACT
     assert merged["employer"].provenance[-1]["with"] == "administrator"
+
+
+def test_a_named_administrator_is_the_payer_over_the_sponsor_the_model_took() -> None:
+    # The line model took the sponsor at the top for the payer, surer than the back's read.
+    merged = _administered_card(
+        [("payer_name", "Blue Heron Software Inc", 20)], front_payer="Blue Heron Software Inc"
+    )
+    assert merged["payer_name"].value == ADMIN
+    assert merged["payer_name"].provenance[-1] == {
+        "step": "cross_check",
+        "with": "front",
+        "agree": False,
+    }
+    assert merged["employer"].value == "Blue Heron Software Inc"
 
 
 @pytest.mark.parametrize(
