@@ -2489,8 +2489,10 @@ def _repair_benefit_words(text: str) -> str:
 def _confusable_benefit(text: str) -> str | None:
     """The one vocabulary benefit the text is, read with letters blur confuses ("Gemeric"
     is "Generic"), in the text's letter case."""
-    folded = vocab.norm_label(text).translate(_CONFUSABLE)
-    names = _CONFUSABLE_BENEFITS.get(folded, ())
+    norm = vocab.norm_label(text)
+    names = _CONFUSABLE_BENEFITS.get(norm.translate(_CONFUSABLE), ())
+    if not names and len(norm.replace(" ", "")) >= _A_FOLD_MIN_LETTERS:
+        names = _A_FOLDED_BENEFITS.get(norm.translate(_CONFUSABLE_A), ())
     if len(names) != 1:
         return None
     letters = [c for c in text if c.isalpha()]
@@ -2531,15 +2533,20 @@ _LONG_BENEFIT_NAMES = tuple(
 )
 
 
-def _confusable_benefits() -> dict[str, tuple[str, ...]]:
+def _confusable_benefits(fold: dict[int, int]) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for name in sorted(_BENEFIT_NAMES):
-        folded = name.translate(_CONFUSABLE)
+        folded = name.translate(fold)
         out[folded] = (*out.get(folded, ()), name)
     return out
 
 
-_CONFUSABLE_BENEFITS = _confusable_benefits()
+_CONFUSABLE_BENEFITS = _confusable_benefits(_CONFUSABLE)
+# In a benefit's name blur also makes an a of an e ("Spac" for "Spec"); no two benefits
+# fold alike so. Not on names under four letters: "AR" would be "ER".
+_CONFUSABLE_A = str.maketrans("ECMWVA", "OONUUO")
+_A_FOLD_MIN_LETTERS = 4
+_A_FOLDED_BENEFITS = _confusable_benefits(_CONFUSABLE_A)
 
 
 def _is_benefit(text: str) -> bool:

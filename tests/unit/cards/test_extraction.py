@@ -1664,6 +1664,25 @@ def test_a_benefit_read_with_letters_blur_confuses_is_the_vocabulary_benefit() -
     }
 
 
+def test_a_benefit_read_with_an_a_for_its_e_is_the_vocabulary_benefit() -> None:
+    lines = [
+        L("Copays", 512, 296, 599),
+        L("Rx $15", 514, 328, 592),
+        L("PCP $20", 743, 327, 834),
+        L("Spac $30", 514, 355, 614),
+        L("Urgent $75", 743, 356, 863),
+    ]
+    got = fields_of(lines)
+    assert {c["benefit"]: c["amount"] for c in got["copays"]} == {
+        "Rx": "$15",
+        "PCP": "$20",
+        "Spec": "$30",
+        "Urgent": "$75",
+    }
+    # A short word is no benefit so: "Ar" would be "ER".
+    assert "copays" not in fields_of([L("Copays", 512, 296, 599), L("Ar $30", 514, 328, 592)])
+
+
 @pytest.mark.parametrize(
     ("line", "pcn"),
     [
