@@ -874,12 +874,14 @@ def _normalize_candidate(key: str, cand: Any) -> tuple[Any, tuple[Correction, ..
     out = normalize_field(key, cand.text)
     if out is None:
         return None
+    if cand.ocr_score >= CRISP_READ:
+        out = _keep_crisp_letters(out)
     if key in SPELLED_FIELDS:
         repaired = spelling.repair_words(out.value)
         # A crisp read is left as printed ("Optum"), unless the repair makes it a Medicaid
         # programme's or a known payer's name: OCR reads "Medicald" sure of itself.
         if repaired != out.value and (
-            cand.ocr_score < SPELL_BELOW
+            cand.ocr_score < CRISP_READ
             or vocab.names_medicaid_program(repaired)
             or vocab.names_known_payer(repaired)
         ):
@@ -888,11 +890,32 @@ def _normalize_candidate(key: str, cand: Any) -> tuple[Any, tuple[Correction, ..
     return out.value, out.corrections
 
 
+def _keep_crisp_letters(out: Normalized) -> Normalized:
+    """An id read crisply with two letters between digits ("127B87D84") is printed so:
+    ``repair_id`` reads such letters as the digits they look like, but a sure read mistakes
+    two digits of one id for letters far less often than pharmacy and plan ids mix them
+    by design. One such letter is still a digit (a slip in one place is likelier)."""
+    fix = next((f for f in out.corrections if f.kind == "id_digits"), None)
+    if fix is None or len(fix.before) != len(fix.after):
+        return out
+    # Letters between digits made digits; the first and last characters are edge repairs.
+    body = range(1, len(fix.after) - 1)
+    made = [i for i in body if fix.before[i].isalpha() and fix.after[i].isdigit()]
+    if len(made) < 2:
+        return out
+    value = "".join(fix.before[i] if i in made else ch for i, ch in enumerate(fix.after))
+    rest = tuple(f for f in out.corrections if f is not fix)
+    if value != fix.before:
+        rest += (Correction("id_digits", fix.before, value),)
+    return Normalized(value, rest)
+
+
 PHONE_FIELDS_ = frozenset({"phone_customer_service", "phone_pharmacy", "phone_provider"})
 # Names of organisations and plans get look-alike letter slips repaired (``spelling``) when
 # OCR was unsure of the line: a crisp read of a coined name ("Optum") is left as printed.
 SPELLED_FIELDS = frozenset({"payer_name", "pbm_name", "employer", "plan_name"})
-SPELL_BELOW = 0.985
+# A line OCR read this surely is left as printed where a repair would be a guess.
+CRISP_READ = 0.985
 
 
 def _vote(key: str, readings: list[tuple[str, float, str]]) -> tuple[Any, str, float] | None:

@@ -327,6 +327,22 @@ def test_the_id_prefix_is_derived_on_blue_plans_only() -> None:
 
 
 @pytest.mark.parametrize(
+    ("printed", "ocr", "want"),
+    [
+        ("127B87D84", 1.0, "127B87D84"),  # two letters read crisply: printed so
+        ("D003D7L60", 0.99, "D003D7L60"),
+        ("127B87D84", 0.9, "127887084"),  # read unsurely: the digits they look like
+        ("1278870B4", 1.0, "127887084"),  # one letter: a slip in one place
+    ],
+)
+def test_two_letters_between_digits_read_crisply_are_kept(
+    printed: str, ocr: float, want: str
+) -> None:
+    rx_id = Candidate("rx_id", printed, (0, 40, 200, 70), ocr, 0.95, "label_inline", (0,))
+    assert correction.finalize_side([rx_id], "back")["rx_id"].value == want
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("PO Box 37056, Kansas City. MO 64121", "PO Box 37056, Kansas City, MO 64121"),
