@@ -594,10 +594,12 @@ def normalize_org(text: str) -> Normalized | None:
 
 
 # Words every card prints around its payer's name: a line of them only is a card's title
-# ("Health Insurance" beside a blurred "Medicare"), no payer.
+# ("Health Insurance" beside a blurred "Medicare") or its programme ("Medicaid Managed
+# Care"), no payer.
 _TITLE_WORDS = frozenset(
     {"HEALTH", "INSURANCE", "CARD", "MEDICAL", "CARE", "PLAN", "BENEFIT", "BENEFITS"}
     | {"MEMBER", "ID", "IDENTIFICATION", "COVERAGE", "OF", "AND", "THE"}
+    | {"MEDICAID", "MANAGED"}
 )
 
 

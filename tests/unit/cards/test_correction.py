@@ -647,6 +647,18 @@ def test_the_original_medicare_card_is_paid_by_medicare(
         assert got.provenance[-1]["from"] == "medicare_mbi"
 
 
+@pytest.mark.parametrize(
+    ("text", "payer"),
+    [
+        ("Medicaid Managed Care", False),  # the programme the plan runs, under the payer
+        ("Sunrise Health Plan of Iowa", True),
+        ("Medicaid Health Plan of Ohio", True),  # a word of its own
+    ],
+)
+def test_a_programmes_title_is_no_payer(text: str, payer: bool) -> None:
+    assert (correction.normalize_field("payer_name", text) is not None) is payer
+
+
 def test_a_blurred_medicare_heading_is_repaired_and_confirmed_by_the_card() -> None:
     # "Health Insurance" alone is the card's title, no payer; "Nedicare" is Medicare.
     assert correction.normalize_field("payer_name", "Health Insurance") is None
