@@ -2065,8 +2065,9 @@ def _rx_row_values(lines: list[OcrLine], used: set[int], found: list[Candidate])
     """Pharmacy values printed in one row under a row of labels, BIN first ("rx bin  rx pcn
     rx group" over "866198  LYFW  8Q4SK80B"), whose labels glare wiped but the BIN's: the
     codes right of the BIN's value take the standard order (BIN, PCN, Group), as
-    ``_rx_column_values`` does down a column. A value a label did read keeps its key, and
-    must be the one the order expects there, or the row is not in that order."""
+    ``_rx_column_values`` does down a column, then the member id again is the Rx ID. A
+    value a label did read keeps its key, and must be the one the order expects there, or
+    the row is not in that order."""
     bins = [
         c for c in found if c.key == "rx_bin" and c.method == "label_below" and len(c.lines) == 1
     ]
@@ -2087,9 +2088,12 @@ def _rx_row_values(lines: list[OcrLine], used: set[int], found: list[Candidate])
         key=lambda i: lines[i].box[0],
     )
     have = {c.key for c in found}
+    member_ids = {correction.compact(c.text).upper() for c in found if c.key == "member_id"}
     out: list[Candidate] = []
     prev = ref.box
-    for key, i in zip(RX_COLUMN_ORDER[1:], row, strict=False):
+    # After the Group, the member's id printed again is the pharmacy id, whose label glare
+    # wiped too: pharmacy ids are most often the member id.
+    for key, i in zip((*RX_COLUMN_ORDER[1:], "rx_id"), row, strict=False):
         box = lines[i].box
         text = lines[i].text.strip()
         if box[0] - prev[2] > 12 * med_h:
@@ -2100,6 +2104,8 @@ def _rx_row_values(lines: list[OcrLine], used: set[int], found: list[Candidate])
                 break
             continue
         if key in have or not _RX_CODE.fullmatch(text.upper()) or re.fullmatch(r"\d{6}", text):
+            break
+        if key == "rx_id" and correction.compact(text).upper() not in member_ids:
             break
         out.append(
             Candidate(key, text, box, lines[i].score, METHOD_SCORE["rx_order"], "rx_order", (i,))

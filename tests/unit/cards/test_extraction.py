@@ -769,6 +769,36 @@ def test_rx_values_in_a_row_whose_labels_glare_wiped_take_the_standard_order(
     assert (got.get("rx_bin"), got.get("rx_pcn"), got.get("rx_group")) == ("866198", pcn, group)
 
 
+@pytest.mark.parametrize(
+    ("fourth", "rx_id"),
+    [
+        ("ADV758482950", "ADV758482950"),  # the member id again: the Rx ID
+        ("ADV758482951", None),  # another code: nothing says what it is
+    ],
+)
+def test_the_member_id_after_an_rx_row_whose_last_label_glare_wiped_is_the_rx_id(
+    fourth: str, rx_id: str | None
+) -> None:
+    lines = [
+        L("ID NUMBER", 29, 171, 148),
+        L("ADV758482950", 29, 196, 279),
+        L("RxBIN", 27, 231, 95),
+        L("RxPCN", 175, 229, 248),
+        L("RxGrp", 322, 231, 389),
+        L("409834", 29, 256, 129),
+        L("WEE", 175, 256, 240),
+        L("GZCJ477941", 322, 258, 483),
+        L(fourth, 510, 257, 712),
+    ]
+    got = fields_of(lines)
+    assert (got.get("rx_bin"), got.get("rx_pcn"), got.get("rx_group")) == (
+        "409834",
+        "WEE",
+        "GZCJ477941",
+    )
+    assert got.get("rx_id") == rx_id
+
+
 def test_an_rx_column_is_set_by_the_likeliest_bin_not_a_stray_second_reading() -> None:
     from eligo.cards.extraction import Candidate, _rx_column_values
 
