@@ -505,11 +505,12 @@ def _field_entry(fv: correction.FieldValue, side: Side) -> dict[str, Any]:
         fv.key in LINE_MODEL_FREE_TEXT
         and _from_line_model(fv)
         and not (fv.key == "employer" and employer_shaped(str(fv.value)))
+        and not (fv.key == "plan_name" and correction.names_programme_plan(str(fv.value)))
     ):
         # The line model's probability is overconfident on a layout it was not trained on:
         # it counts twice (p^2). Leave-one-layout-out over the train layouts, docs/cards.md.
         # An employer named as a company or public body is checked by that form, like a
-        # member's name by a person's.
+        # member's name by a person's, and a plan named as a Medicaid programme so.
         score *= fv.extract
     return {
         "value": fv.value,

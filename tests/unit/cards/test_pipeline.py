@@ -178,6 +178,11 @@ def test_reading_order_is_rows_then_columns() -> None:
         ("payer_name", "Acme Health", "line_model", 0.9 * 0.8 * 0.8),
         ("payer_name", "Acme Health", "label_inline", 0.9 * 0.8),
         ("member_name", "Jane Roe", "line_model", 0.9 * 0.8),
+        # A plan named as a Medicaid programme is checked by that form: p counts once.
+        ("plan_name", "Medicaid Managed Care", "line_model", 0.9 * 0.8),
+        ("plan_name", "STAR", "line_model", 0.9 * 0.8),
+        ("plan_name", "A Medicaid Managed Care Plan", "line_model", 0.9 * 0.8 * 0.8),
+        ("plan_name", "Gold 1500", "line_model", 0.9 * 0.8 * 0.8),
     ],
 )
 def test_a_free_text_line_model_probability_counts_twice_in_the_final_score(
