@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -1377,12 +1378,16 @@ def _administrator_over_model_name(challenger: FieldValue, held: FieldValue) -> 
     """The sides name two payers: one the card names as its administrator ("Claims
     administered by X"), the other a name the line model picked. A self-funded plan's card
     prints its sponsor's name biggest; the administrator, which takes the claims, is the
-    payer (``sponsor_beside_administrator`` then makes the sponsor the employer)."""
+    payer (``sponsor_beside_administrator`` then makes the sponsor the employer). Two reads
+    of one name ("PinnacleBe", glare cut it short) are left to their scores."""
     held_methods = {p.get("method") for p in held.provenance}
+    a, b = _alnum_lower(str(challenger.value)), _alnum_lower(str(held.value))
+    same_name = a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
     return (
         _names_administrator(challenger)
         and not _names_administrator(held)
         and bool(held_methods & LINE_MODEL_METHODS)
+        and not same_name
     )
 
 

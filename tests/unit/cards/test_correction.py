@@ -483,6 +483,26 @@ def test_a_named_administrator_is_the_payer_over_the_sponsor_the_model_took() ->
     assert merged["employer"].value == "Blue Heron Software Inc"
 
 
+@pytest.mark.parametrize("front_payer", ["Meridian Benefit Administrators"])
+@pytest.mark.parametrize("back_read", ["MeridianBe", "Meridian Benefit Adminstrators"])
+def test_a_short_or_slipped_read_of_the_same_administrator_is_left_to_the_scores(
+    front_payer: str, back_read: str
+) -> None:
+    back = correction.FieldValue(
+        "payer_name",
+        back_read,
+        (40, 300, 500, 330),
+        "back",
+        0.85,
+        0.95,
+        1.0,
+        [{"step": "extract", "method": "label_inline", "label": "CLAIMS ADMINISTERED BY"}],
+    )
+    front = _line_model_field("payer_name", front_payer)
+    merged = correction.merge_sides({"payer_name": front}, {"payer_name": back})
+    assert merged["payer_name"].value == front_payer
+
+
 @pytest.mark.parametrize(
     "top",
     [
