@@ -528,8 +528,16 @@ NOT_NAME_WORDS = frozenset(
 )
 
 
+# OCR reads a middle initial O ("ALAN 0 PEREZ") and O'Brien's O ("0'BRIEN") as a zero.
+_ZERO_FOR_O = re.compile(r"(?<=[A-Za-z.] )0(?=\.? [A-Za-z])|(?<![\w'])0(?='[A-Za-z]{2})")
+
+
 def normalize_name(text: str) -> Normalized | None:
-    """A person's name as printed; text with plan/insurance words is not a name."""
+    """A person's name as printed; text with plan/insurance words is not a name. A zero
+    where an O stands alone or before an apostrophe is that letter."""
+    lettered = _ZERO_FOR_O.sub("O", text)
+    fixes = (Correction("name_letters", text, lettered),) if lettered != text else ()
+    text = lettered
     if re.search(r"\d", text):
         return None
     cleaned = " ".join(re.sub(r"[^A-Za-z'\-., ]+", " ", text).split())
@@ -544,7 +552,7 @@ def normalize_name(text: str) -> Normalized | None:
         cleaned = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", cleaned)
     if set(vocab.norm_label(cleaned).split()) & NOT_NAME_WORDS:
         return None
-    return Normalized(cleaned)
+    return Normalized(cleaned, fixes)
 
 
 # How a dependent is related, printed beside the name ("JANE DOE (Spouse)", "02 - Child").

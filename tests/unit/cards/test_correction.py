@@ -304,6 +304,23 @@ def test_a_name_glued_into_one_word_is_split_at_its_capitals(text: str, want: st
     assert got.value == want
 
 
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("ALAN 0 PEREZ", "ALAN O PEREZ"),  # a middle initial O read as a zero
+        ("Alan 0. Perez", "Alan O. Perez"),
+        ("SCOTT 0'BRIEN", "SCOTT O'BRIEN"),
+        ("J0HN SMITH", None),  # a zero inside a word is no name
+        ("SMITH 0", None),
+    ],
+)
+def test_a_zero_standing_for_an_o_in_a_name_is_the_letter(text: str, want: str | None) -> None:
+    got = correction.normalize_name(text)
+    assert (got.value if got is not None else None) == want
+    if got is not None:
+        assert [f.kind for f in got.corrections] == ["name_letters"]
+
+
 def _side_candidates(payer: str, member_id: str) -> list[Candidate]:
     return [
         Candidate("payer_name", payer, (0, 0, 200, 30), 0.99, 0.9, "line_model", (0,)),
