@@ -2088,7 +2088,14 @@ def _rx_row_values(lines: list[OcrLine], used: set[int], found: list[Candidate])
         key=lambda i: lines[i].box[0],
     )
     have = {c.key for c in found}
-    member_ids = {correction.compact(c.text).upper() for c in found if c.key == "member_id"}
+    member_ids = {
+        i: {
+            correction.compact(c.text).upper()
+            for c in found
+            if c.key == "member_id" and i not in c.lines
+        }
+        for i in row
+    }
     out: list[Candidate] = []
     prev = ref.box
     # After the Group, the member's id printed again is the pharmacy id, whose label glare
@@ -2099,13 +2106,14 @@ def _rx_row_values(lines: list[OcrLine], used: set[int], found: list[Candidate])
         if box[0] - prev[2] > 12 * med_h:
             break  # past the pharmacy block
         prev = box
-        if i in taken:
-            if owner.get(i) != key:
-                break
+        if i in taken and owner.get(i) == key:
             continue
+        # A blurred "RxID" read as an ID label took the member id printed again there.
+        if i in taken and not (key == "rx_id" and owner.get(i) == "member_id"):
+            break
         if key in have or not _RX_CODE.fullmatch(text.upper()) or re.fullmatch(r"\d{6}", text):
             break
-        if key == "rx_id" and correction.compact(text).upper() not in member_ids:
+        if key == "rx_id" and correction.compact(text).upper() not in member_ids[i]:
             break
         out.append(
             Candidate(key, text, box, lines[i].score, METHOD_SCORE["rx_order"], "rx_order", (i,))

@@ -776,8 +776,9 @@ def test_rx_values_in_a_row_whose_labels_glare_wiped_take_the_standard_order(
         ("ADV758482951", None),  # another code: nothing says what it is
     ],
 )
+@pytest.mark.parametrize("rx_id_label", [[], [("DID", 501, 547)]])  # "RxID" wiped or misread
 def test_the_member_id_after_an_rx_row_whose_last_label_glare_wiped_is_the_rx_id(
-    fourth: str, rx_id: str | None
+    fourth: str, rx_id: str | None, rx_id_label: list[tuple[str, float, float]]
 ) -> None:
     lines = [
         L("ID NUMBER", 29, 171, 148),
@@ -785,6 +786,7 @@ def test_the_member_id_after_an_rx_row_whose_last_label_glare_wiped_is_the_rx_id
         L("RxBIN", 27, 231, 95),
         L("RxPCN", 175, 229, 248),
         L("RxGrp", 322, 231, 389),
+        *(L(text, x0, 231, x1) for text, x0, x1 in rx_id_label),
         L("409834", 29, 256, 129),
         L("WEE", 175, 256, 240),
         L("GZCJ477941", 322, 258, 483),
