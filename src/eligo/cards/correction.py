@@ -1382,6 +1382,11 @@ def _names_administrator(fv: FieldValue) -> bool:
     return any(p.get("label") in ADMINISTRATOR_LABELS for p in fv.provenance)
 
 
+# Two readings of one name this alike are one name read twice ("Unit y Plan
+# Administrators"); two payers' names share a word or two at most.
+SAME_NAME_RATIO = 0.8
+
+
 def _administrator_over_model_name(challenger: FieldValue, held: FieldValue) -> bool:
     """The sides name two payers: one the card names as its administrator ("Claims
     administered by X"), the other a name the line model picked. A self-funded plan's card
@@ -1390,7 +1395,7 @@ def _administrator_over_model_name(challenger: FieldValue, held: FieldValue) -> 
     of one name ("PinnacleBe", glare cut it short) are left to their scores."""
     held_methods = {p.get("method") for p in held.provenance}
     a, b = _alnum_lower(str(challenger.value)), _alnum_lower(str(held.value))
-    same_name = a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+    same_name = a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= SAME_NAME_RATIO
     return (
         _names_administrator(challenger)
         and not _names_administrator(held)
