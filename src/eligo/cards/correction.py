@@ -616,14 +616,18 @@ def names_programme_plan(text: str) -> bool:
     """A plan line that is a Medicaid programme's name ("STAR", "MassHealth"), or Medicaid
     and title words only ("Medicaid Managed Care"): its form says what it is, as a company's
     form says an employer's (a tagline, "A Medicaid Managed Care Plan", is neither)."""
-    words = set(re.findall(r"[A-Z]+", text.upper()))
+    words = _upper_words(text)
     return vocab.names_medicaid_program(text) or ("MEDICAID" in words and words <= _TITLE_WORDS)
+
+
+def _upper_words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Z]+", text.upper()))
 
 
 def normalize_payer(text: str) -> Normalized | None:
     """A payer's name (as ``normalize_org``), not words any card's title is made of."""
     norm = normalize_org(text)
-    if norm is None or set(re.findall(r"[A-Z]+", norm.value.upper())) <= _TITLE_WORDS:
+    if norm is None or _upper_words(norm.value) <= _TITLE_WORDS:
         return None
     return norm
 

@@ -839,8 +839,10 @@ def _drop_repeated_reads(lines: list[OcrLine]) -> list[OcrLine]:
     }
     repeats: set[int] = set()
     for i, ln in enumerate(lines):
+        if i in glued:
+            continue
         whole = letters(ln.text)
-        for k in [] if i in glued else inside(i):
+        for k in inside(i):
             cell = letters(lines[k].text)
             if not 0 < len(cell) < len(whole) or cell not in whole:
                 continue
@@ -2088,14 +2090,9 @@ def _rx_row_values(lines: list[OcrLine], used: set[int], found: list[Candidate])
         key=lambda i: lines[i].box[0],
     )
     have = {c.key for c in found}
-    member_ids = {
-        i: {
-            correction.compact(c.text).upper()
-            for c in found
-            if c.key == "member_id" and i not in c.lines
-        }
-        for i in row
-    }
+    member_ids = [
+        (correction.compact(c.text).upper(), c.lines) for c in found if c.key == "member_id"
+    ]
     out: list[Candidate] = []
     prev = ref.box
     # After the Group, the member's id printed again is the pharmacy id, whose label glare
@@ -2113,8 +2110,9 @@ def _rx_row_values(lines: list[OcrLine], used: set[int], found: list[Candidate])
             break
         if key in have or not _RX_CODE.fullmatch(text.upper()) or re.fullmatch(r"\d{6}", text):
             break
-        if key == "rx_id" and correction.compact(text).upper() not in member_ids[i]:
-            break
+        code = correction.compact(text).upper()
+        if key == "rx_id" and not any(v == code and i not in at for v, at in member_ids):
+            break  # not the member id read on another line
         out.append(
             Candidate(key, text, box, lines[i].score, METHOD_SCORE["rx_order"], "rx_order", (i,))
         )
