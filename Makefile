@@ -12,7 +12,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help install system-deps lint type test test-fast run models lock clean
+.PHONY: help install system-deps lint type test test-fast run models ocr-models lock clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -43,12 +43,15 @@ lint: install  ## ruff
 type: install  ## mypy (strict on src/)
 	$(BIN)/mypy
 
-test: install  ## ruff, mypy and the whole suite (PostgreSQL too when ELIGO_TEST_POSTGRES_URL is set)
+test: install ocr-models  ## ruff, mypy and the whole suite (PostgreSQL too when ELIGO_TEST_POSTGRES_URL is set)
 	$(BIN)/ruff check $(LINT_DIRS)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-models: install  ## build the embedding and eligibility models unless present (a few minutes, once)
+ocr-models: install  ## derive the faster card OCR models from rapidocr's unless current (~1 min, once)
+	$(BIN)/eligo cards build-ocr-models
+
+models: install ocr-models  ## build the embedding, eligibility and OCR models unless present (a few minutes, once)
 	@if [ -f var/models/eligibility/model.json ]; then echo "eligibility model present (rm -r var/models to rebuild)"; \
 	else $(BIN)/eligo train embedding && $(BIN)/eligo train eligibility; fi
 

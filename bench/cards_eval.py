@@ -5,10 +5,11 @@
     python bench/cards_eval.py --layouts train --ocr-cache var/cards/ocr_cache --dump f.jsonl
 
 ``--ocr-cache DIR`` stores every OCR call's result (whole-card reads and crop re-reads, by a
-hash of the image and of ``ocr.py``) as JSON, so a second run replays extraction and
-correction in seconds. It is for iterating on extraction only: figures to report come from
-a run without it. ``--dump FILE`` writes every field the scanner returned or held back as
-low-confidence, with its scores and whether it was right (threshold calibration).
+hash of the image, of ``ocr.py`` and of the OCR models) as JSON, so a second run replays
+extraction and correction in seconds. It is for iterating on extraction only: figures to
+report come from a run without it. ``--dump FILE`` writes every field the scanner returned
+or held back as low-confidence, with its scores and whether it was right (threshold
+calibration).
 
 Runs ``eligo.cards.pipeline.scan_images(front, back)`` on each card (front and back bytes as
 uploaded) and compares the returned ``fields`` with the truth:
@@ -151,9 +152,16 @@ class OcrCache:
 
     def __init__(self, root: Path) -> None:
         import eligo.cards.ocr as ocr_module
+        from eligo.cards.ocr_models import MANIFEST_NAME, derived_model_paths
+        from eligo.settings import get_settings
 
         self.root = root
-        self.version = hashlib.sha1(Path(ocr_module.__file__).read_bytes()).hexdigest()[:12]
+        version = hashlib.sha1(Path(ocr_module.__file__).read_bytes())
+        # The models read too: the derived ones (their manifest) or the shipped ones.
+        models_dir = get_settings().cards.ocr_model_dir
+        if derived_model_paths(models_dir) is not None:
+            version.update((models_dir / MANIFEST_NAME).read_bytes())
+        self.version = version.hexdigest()[:12]
         self.hits = self.misses = 0
 
     def _path(self, kind: str, image: np.ndarray) -> Path:

@@ -93,6 +93,9 @@ class CardSettings(BaseModel):
     max_attempts: int = 3
     # Load the OCR models when the server starts instead of on the first scan.
     preload_scanner: bool = False
+    # OCR models derived from the shipped ones (int8 detector, Latin recogniser; built by
+    # `eligo cards build-ocr-models`); without them the shipped models are read, slower.
+    ocr_model_dir: Path = Path("var/models/cards-ocr")
     # ?wait=true gives up waiting for a free scan slot after this long (the scan stays queued).
     wait_timeout_seconds: float = 60.0
     # How often the server deletes images past their retention (0: only `eligo card-admin purge`).

@@ -110,8 +110,16 @@ class RapidOcrEngine:
         rec_batch: int = 2,
         use_cls: bool = False,
         min_text_score: float = 0.3,
+        # Where the derived (faster) models are (ocr_models.py); None: the settings' place.
+        # With none derived from the installed wheel, the wheel's own models are read.
+        derived_dir: Path | None = None,
+        use_derived: bool = True,
     ) -> None:
         self.threads = threads
+        self.derived_dir = derived_dir
+        self.use_derived = use_derived
+        # Which models were loaded: "derived" or "shipped" (reported by the bench).
+        self.models = ""
         self.det_limit_side = det_limit_side
         self.det_limit_type = det_limit_type
         self.rec_batch = rec_batch
@@ -124,6 +132,9 @@ class RapidOcrEngine:
         """The pinned rapidocr configuration: shipped model paths, explicit threads."""
         root = rapidocr_model_dir()
         paths = {key: root / name for key, name in (("Det", DET_MODEL), ("Rec", REC_MODEL))}
+        derived = self._derived_paths()
+        if derived is not None:
+            paths["Det"], paths["Rec"] = derived
         if self.use_cls:
             paths["Cls"] = root / CLS_MODEL
         missing = [str(p) for p in paths.values() if not p.is_file()]
@@ -143,6 +154,28 @@ class RapidOcrEngine:
             }
         )
         return params
+
+    def _derived_paths(self) -> tuple[Path, Path] | None:
+        if not self.use_derived:
+            self.models = "shipped"
+            return None
+        from eligo.cards.ocr_models import derived_model_paths
+
+        directory = self.derived_dir
+        if directory is None:
+            from eligo.settings import get_settings
+
+            directory = get_settings().cards.ocr_model_dir
+        derived = derived_model_paths(directory)
+        if derived is None:
+            warn_throttled(
+                "ocr-models",
+                "no OCR models derived from this rapidocr in %s (eligo cards build-ocr-models);"
+                " reading with the shipped ones, slower",
+                directory,
+            )
+        self.models = "shipped" if derived is None else "derived"
+        return derived
 
     def load(self) -> None:
         """Build the engine and load all models now (not lazily on the first image)."""
