@@ -37,7 +37,9 @@ CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"
 
 
 # Card text is Latin script. The recogniser also knows CJK and reads logos as such glyphs.
-_NON_LATIN = re.compile(r"[^\u0000-\u024F\u2010-\u2027\u2030-\u205E\u20AC]+")
+# (The derived recogniser keeps only these classes: ocr_models.latin_recognizer.)
+LATIN_CHARS = "\u0000-\u024f\u2010-\u2027\u2030-\u205e\u20ac"
+_NON_LATIN = re.compile(f"[^{LATIN_CHARS}]+")
 
 
 def clean_text(text: str) -> str:
@@ -81,6 +83,12 @@ class OcrEngine(Protocol):
     def read_line(self, crop: np.ndarray) -> tuple[str, float]:
         """Recognise a crop that holds a single text line."""
         ...
+
+
+def shipped_model_paths() -> tuple[Path, Path]:
+    """The rapidocr wheel's detector and recogniser."""
+    root = rapidocr_model_dir()
+    return root / DET_MODEL, root / REC_MODEL
 
 
 def rapidocr_model_dir() -> Path:
@@ -130,13 +138,10 @@ class RapidOcrEngine:
 
     def params(self) -> dict[str, Any]:
         """The pinned rapidocr configuration: shipped model paths, explicit threads."""
-        root = rapidocr_model_dir()
-        paths = {key: root / name for key, name in (("Det", DET_MODEL), ("Rec", REC_MODEL))}
-        derived = self._derived_paths()
-        if derived is not None:
-            paths["Det"], paths["Rec"] = derived
+        det, rec = self._derived_paths() or shipped_model_paths()
+        paths = {"Det": det, "Rec": rec}
         if self.use_cls:
-            paths["Cls"] = root / CLS_MODEL
+            paths["Cls"] = rapidocr_model_dir() / CLS_MODEL
         missing = [str(p) for p in paths.values() if not p.is_file()]
         if missing:
             raise OcrUnavailableError(f"shipped OCR model files missing: {missing}")
