@@ -53,14 +53,16 @@ def test_faded_print_under_the_glare_darkens_and_the_rest_stays(flat: np.ndarray
     assert np.array_equal(fixed[far], glared[far])
 
 
-def test_a_name_the_glare_faded_is_read_on_the_second_read(flat: np.ndarray) -> None:
-    """The member's name sits grey in the highlight: the first read alone did not return it
-    when this test was written; the read under the flattened glare does."""
+def test_an_id_the_glare_faded_is_read_on_the_second_read(flat: np.ndarray) -> None:
+    """The member's name and its id label sit grey in the highlight: the first read alone
+    does not return the id (with the derived OCR models of `make test`; with the shipped
+    ones, amplitude 175 faded the name instead); the read under the flattened glare returns
+    both."""
     from eligo.cards.ocr import get_rapid_engine
     from eligo.cards.pipeline import CardScanner
 
     truth = generate_card("unitedcare", seed=4, degradation="clean").truth
-    ok, buf = cv2.imencode(".png", with_glare(flat, (90, 212), 175))
+    ok, buf = cv2.imencode(".png", with_glare(flat, (90, 212), 190))
     assert ok
 
     def fields(glare: bool) -> dict[str, str]:
@@ -70,7 +72,7 @@ def test_a_name_the_glare_faded_is_read_on_the_second_read(flat: np.ndarray) -> 
             assert "glare" in doc["timings_ms"]
         return {k: v["value"] for k, v in doc["fields"].items()}
 
-    assert fields(glare=False).get("member_name") != truth["member_name"]
+    assert fields(glare=False).get("member_id") != truth["member_id"]
     read = fields(glare=True)
     assert read["member_name"] == truth["member_name"]
     assert read["member_id"] == truth["member_id"]
