@@ -5,7 +5,7 @@ Two derivations, each measured against the shipped model before it was adopted
 
 - **Detector, int8.** The text detector is quantized (static, QDQ, per-channel weights;
   its first two convolutions stay float) with activation ranges calibrated on flat
-  synthetic cards of the TRAIN layouts only. It detects in ~25% less time; on held-out
+  synthetic cards of the TRAIN layouts only. It detects in 20-26% less time; on held-out
   cards its boxes read about as many fields right.
   The recogniser is *not* quantized: its int8 reading changed one line in five.
 - **Recogniser, Latin head.** The recogniser scores 18,710 characters at every step, most
