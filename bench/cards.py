@@ -92,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         "sides": len(every),
         "startup_s": round(startup_s, 2),
         "ocr_models": scanner.ocr.models,  # "derived" (make models) or "shipped"
+        # One scanner, sides one after another: what one worker thread sustains.
+        "cards_per_s": round(len(cards) / (sum(every) / 1000), 2) if every else 0.0,
         "side_p50_ms": round(_pct(every, 0.5), 1),
         "side_p95_ms": round(_pct(every, 0.95), 1),
         "per_side": {
@@ -128,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"CPU per side p50={result['side_cpu_p50_s']:.2f} s p95={result['side_cpu_p95_s']:.2f} s; "
         f"peak RSS {result['peak_rss_mb']:.0f} MB; start-up {startup_s:.1f} s; "
-        f"load average {result['load_avg_1m']}; OCR models {result['ocr_models']}"
+        f"load average {result['load_avg_1m']}; OCR models {result['ocr_models']}; "
+        f"{result['cards_per_s']} cards/s"
     )
     print("BENCH " + json.dumps(result, sort_keys=True))
     return 0
